@@ -1,0 +1,3 @@
+"""storyteller: a nightly, illustrated, narrated bedtime story."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,36 @@
+"""Names shared by the CDK app and the local runtime: one source of truth."""
+
+from typing import Final
+
+CHARACTERS_TABLE: Final = "Characters"
+SCENES_TABLE: Final = "Scenes"
+STORIES_TABLE: Final = "Stories"
+TTL_ATTRIBUTE: Final = "ttl"
+
+EVENT_BUS: Final = "storyteller"
+EVENT_SOURCE: Final = "storyteller.stories"
+STORY_CREATED: Final = "StoryCreated"
+
+STATE_MACHINE: Final = "storyteller-story-media"
+NOTIFY_TOPIC: Final = "storyteller-story-ready"
+MEDIA_BUCKET: Final = "storyteller-media"
+
+CREATE_STORY_FUNCTION: Final = "storyteller-create-story"
+GENERATE_IMAGE_FUNCTION: Final = "storyteller-generate-image"
+GENERATE_AUDIO_FUNCTION: Final = "storyteller-generate-audio"
+STORY_CREATED_FUNCTION: Final = "storyteller-story-created"
+
+METRICS_NAMESPACE: Final = "Storyteller"
+SERVICE: Final = "storyteller"
+
+STORY_LIFETIME_SECONDS: Final = 2 * 24 * 60 * 60
+
+
+def image_key(story_id: str) -> str:
+    """S3 key of a story's illustration."""
+    return f"stories/{story_id}/image.png"
+
+
+def audio_key(story_id: str) -> str:
+    """S3 key of a story's narration."""
+    return f"stories/{story_id}/audio.mp3"

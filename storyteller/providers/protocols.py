@@ -1,0 +1,41 @@
+"""The three things a story needs made, each behind a protocol so the logic never names a vendor."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from storyteller.models import Character, Scene, StoryDraft, Usage
+
+
+class StoryWriter(Protocol):
+    """Writes a titled, rhyming story about the cast in the scene."""
+
+    model: str
+
+    def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
+        """A draft; `feedback` names what was wrong with the previous one, if any."""
+        ...
+
+    def usage(self) -> Usage:
+        """What the writes so far consumed."""
+        ...
+
+
+class Illustrator(Protocol):
+    """Draws one picture-book illustration as PNG bytes."""
+
+    model: str
+
+    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+        """PNG bytes, at least 768x768."""
+        ...
+
+
+class Narrator(Protocol):
+    """Reads text aloud as MP3 bytes."""
+
+    model: str
+
+    def narrate(self, text: str) -> bytes:
+        """MP3 bytes of the whole text."""
+        ...

@@ -1,0 +1,41 @@
+"""The Stories table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storyteller.dal.aws import client
+from storyteller.dal.items import from_item, to_item
+from storyteller.models import StoryItem
+from storyteller.settings import Settings
+
+
+class StoryStore:
+    """Writes new stories once and reads them back as models."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._dynamodb = client("dynamodb", settings.aws_region)
+        self._table = settings.stories_table
+
+    def put_new(self, story: StoryItem) -> None:
+        """Insert a story; an existing id is an error, never an overwrite of a finished story."""
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item=to_item(story.model_dump(mode="json")),
+            ConditionExpression="attribute_not_exists(id)",
+        )
+
+    def get(self, story_id: str) -> StoryItem | None:
+        """The story, or None when there is none (expired ones included: the caller decides)."""
+        found = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": story_id}}, ConsistentRead=True)
+        item = found.get("Item")
+        return StoryItem.model_validate(from_item(item)) if item else None
+
+    def recent(self, limit: int = 20) -> list[StoryItem]:
+        """Newest first. A scan is fine: the TTL keeps the table to a few days of stories."""
+        rows: list[dict[str, Any]] = []
+        for page in self._dynamodb.get_paginator("scan").paginate(TableName=self._table):
+            rows.extend(from_item(item) for item in page["Items"])
+        stories = [StoryItem.model_validate(row) for row in rows]
+        stories.sort(key=lambda story: story.createdAt, reverse=True)
+        return stories[:limit]

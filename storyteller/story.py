@@ -1,0 +1,69 @@
+"""Tonight's story: pick a cast and a scene, have it written, check it, store it."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+from storyteller import names
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.stories import StoryStore
+from storyteller.errors import EmptyCatalogError, StoryValidationError
+from storyteller.models import Character, Provenance, Scene, StoryDraft, StoryItem
+from storyteller.providers.protocols import StoryWriter
+from storyteller.validation import StoryReport, validate_story
+
+
+def pick_cast(
+    characters: list[Character], scenes: list[Scene], rng: random.Random, sizes: tuple[int, int] = (2, 3)
+) -> tuple[list[Character], Scene]:
+    """A few characters and one scene at random; an empty table is a clear error, not a crash."""
+    if not characters:
+        raise EmptyCatalogError("the Characters table is empty: run `storyteller seed` or add characters")
+    if not scenes:
+        raise EmptyCatalogError("the Scenes table is empty: run `storyteller seed` or add scenes")
+    size = min(rng.randint(*sizes), len(characters))
+    return rng.sample(characters, size), rng.choice(scenes)
+
+
+def write_valid_story(
+    writer: StoryWriter, characters: list[Character], scene: Scene, attempts: int
+) -> tuple[StoryDraft, StoryReport]:
+    """Ask until a draft passes the rules, telling the writer what was wrong; never store a bad one."""
+    feedback: str | None = None
+    for _ in range(attempts):
+        draft = writer.write(characters, scene, feedback)
+        try:
+            return draft, validate_story(draft, characters, scene)
+        except StoryValidationError as error:
+            feedback = str(error)
+    raise StoryValidationError(f"no valid story after {attempts} attempts; last problem: {feedback}")
+
+
+def create_story(
+    catalog: CatalogStore,
+    stories: StoryStore,
+    writer: StoryWriter,
+    rng: random.Random,
+    attempts: int = 3,
+    now: datetime | None = None,
+) -> StoryItem:
+    """Write tonight's story and store it with a two-day TTL; the table's stream takes it from there."""
+    characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng)
+    draft, report = write_valid_story(writer, characters, scene, attempts)
+    created = (now or datetime.now(UTC)).replace(microsecond=0)
+    story = StoryItem(
+        id=str(uuid.uuid4()),  # unguessable: the story page is public by its id
+        title=draft.title,
+        text=draft.text,
+        scene=scene,
+        characters=characters,
+        createdAt=created,
+        ttl=int(created.timestamp()) + names.STORY_LIFETIME_SECONDS,
+        words=report.words,
+        provenance=Provenance(text=writer.model),
+        usage=writer.usage(),
+    )
+    stories.put_new(story)
+    return story

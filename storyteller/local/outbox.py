@@ -1,0 +1,97 @@
+"""SNS email, delivered locally: each message on the topic becomes one .eml file (and optionally SMTP)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from storyteller.dal.aws import client
+
+log = logging.getLogger(__name__)
+SENDER = "storyteller <stories@storyteller.local>"
+
+
+@dataclass
+class Outbox:
+    """Drains the SQS queue subscribed to the topic, as an email subscription would receive it."""
+
+    queue_url: str
+    folder: Path
+    recipient: str
+    region: str
+    smtp_url: str | None = None
+
+    def poll(self) -> int:
+        """Write one .eml per new message; returns how many were written."""
+        sqs = client("sqs", self.region)
+        received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        written = 0
+        for message in received.get("Messages", []):
+            notification = json.loads(message["Body"])
+            path = self.deliver(notification)
+            if path is not None:
+                written += 1
+            sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return written
+
+    def deliver(self, notification: dict[str, Any]) -> Path | None:
+        """The notification as an email; keyed by SNS MessageId, so a redelivery writes nothing new."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        story_id = notification.get("MessageAttributes", {}).get("storyId", {}).get("Value", "story")
+        path = self.folder / f"{story_id}-{notification['MessageId']}.eml"
+        if path.exists():
+            return None
+        email = to_email(notification, self.recipient)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(email.as_bytes())
+        partial.replace(path)  # readers never see half an email
+        if self.smtp_url:
+            _send(email, self.smtp_url)
+        log.info("email for %s written to %s", story_id, path)
+        return path
+
+
+def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:
+    """An SNS notification as the plain-text email an SNS email subscription sends."""
+    email = EmailMessage()
+    email["From"] = SENDER
+    email["To"] = recipient
+    email["Subject"] = notification.get("Subject") or "storyteller"
+    sent = notification.get("Timestamp")
+    moment = datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else datetime.now().astimezone()
+    email["Date"] = format_datetime(moment)
+    email["Message-ID"] = make_msgid(idstring=notification["MessageId"], domain="storyteller.local")
+    email.set_content(notification["Message"])
+    return email
+
+
+def emails_for(folder: Path, story_id: str) -> list[Path]:
+    """The .eml files announcing a story."""
+    return sorted(folder.glob(f"{story_id}-*.eml"))
+
+
+def read_email(path: Path) -> EmailMessage:
+    """Parse an .eml file back into a message."""
+    parsed = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def _send(email: EmailMessage, smtp_url: str) -> None:
+    target = urlparse(smtp_url)
+    try:
+        with smtplib.SMTP(target.hostname or "127.0.0.1", target.port or 25, timeout=10) as smtp:
+            smtp.send_message(email)
+    except OSError as error:
+        # The .eml is already safe in the outbox; a down mail server must not lose the story.
+        log.warning("could not send email via %s: %s", smtp_url, error)

@@ -1,0 +1,109 @@
+"""Create on the local endpoint every resource the CDK app creates in AWS, by the same names."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+
+from storyteller import names
+from storyteller.dal.aws import client
+from storyteller.settings import Settings
+from storyteller.workflow import WorkflowResources, render_definition
+
+_ROLE_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+_LAMBDA_FUNCTIONS = (
+    names.CREATE_STORY_FUNCTION,
+    names.GENERATE_IMAGE_FUNCTION,
+    names.GENERATE_AUDIO_FUNCTION,
+    names.STORY_CREATED_FUNCTION,
+)
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    """ARNs and URLs the local adapters need."""
+
+    state_machine_arn: str
+    topic_arn: str
+    outbox_queue_url: str
+    stories_stream_arn: str
+
+
+def provision(settings: Settings) -> LocalResources:
+    """Tables, bucket, topic, functions and the state machine from the real ASL file."""
+    region = settings.aws_region
+    dynamodb = client("dynamodb", region)
+    for table in (settings.characters_table, settings.scenes_table):
+        dynamodb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    stories = dynamodb.create_table(
+        TableName=settings.stories_table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    dynamodb.update_time_to_live(
+        TableName=settings.stories_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
+    )
+    s3 = client("s3", region)
+    s3.create_bucket(Bucket=settings.media_bucket, CreateBucketConfiguration={"LocationConstraint": region})
+
+    sns, sqs = client("sns", region), client("sqs", region)
+    topic_arn = sns.create_topic(Name=names.NOTIFY_TOPIC)["TopicArn"]
+    # The outbox reads the topic the way an email subscription would: every message, once.
+    queue_url = sqs.create_queue(QueueName="storyteller-outbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+    role_arn = client("iam", region).create_role(RoleName="storyteller-local", AssumeRolePolicyDocument=_ROLE_POLICY)[
+        "Role"
+    ]["Arn"]
+    function_arns = {name: _create_function(name, role_arn, region) for name in _LAMBDA_FUNCTIONS}
+    workflow = WorkflowResources(
+        stories_table=settings.stories_table,
+        generate_image_function_arn=function_arns[names.GENERATE_IMAGE_FUNCTION],
+        generate_audio_function_arn=function_arns[names.GENERATE_AUDIO_FUNCTION],
+        notify_topic_arn=topic_arn,
+        story_base_url=settings.story_base_url,
+    )
+    state_machine_arn = client("stepfunctions", region).create_state_machine(
+        name=names.STATE_MACHINE, definition=render_definition(workflow), roleArn=role_arn, type="STANDARD"
+    )["stateMachineArn"]
+    return LocalResources(
+        state_machine_arn=state_machine_arn,
+        topic_arn=topic_arn,
+        outbox_queue_url=queue_url,
+        stories_stream_arn=stories["TableDescription"]["LatestStreamArn"],
+    )
+
+
+def _create_function(name: str, role_arn: str, region: str) -> str:
+    # moto needs a function to exist before the engine invokes it; its code never runs (lambdas.py).
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handler(event, context):\n    raise NotImplementedError\n")
+    created = client("lambda", region).create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+        Timeout=300,
+    )
+    arn: str = created["FunctionArn"]
+    return arn

@@ -1,0 +1,157 @@
+"""The real ASL on the local endpoint, with quick stand-in media functions: orchestration only."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from storyteller import events, names
+from storyteller.dal.aws import client
+from storyteller.dal.stories import StoryStore
+from storyteller.local.outbox import emails_for, read_email
+from storyteller.local.runtime import LocalRuntime
+from storyteller.models import StoryItem, StoryStatus
+from storyteller.seed import CHARACTERS, SCENES
+
+
+def _story(title: str = "The Lantern and the Lullaby") -> StoryItem:
+    created = datetime.now(UTC).replace(microsecond=0)
+    return StoryItem(
+        id=str(uuid.uuid4()),
+        title=title,
+        text="Once upon a time.\nThe end.",
+        scene=SCENES[0],
+        characters=list(CHARACTERS[:2]),
+        createdAt=created,
+        ttl=int(created.timestamp()) + names.STORY_LIFETIME_SECONDS,
+        words=6,
+    )
+
+
+def _quick_media(runtime: LocalRuntime) -> None:
+    runtime.lambdas.override(names.GENERATE_IMAGE_FUNCTION, lambda event, _: {"imageKey": names.image_key(event["id"])})
+    runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, lambda event, _: {"audioKey": names.audio_key(event["id"])})
+
+
+def _executions(runtime: LocalRuntime) -> list[dict[str, Any]]:
+    assert runtime.resources is not None
+    sfn = client("stepfunctions", runtime.settings.aws_region)
+    return list(sfn.list_executions(stateMachineArn=runtime.resources.state_machine_arn)["executions"])
+
+
+def _wait_all_done(runtime: LocalRuntime, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _executions(runtime)
+        if len(found) >= count and all(execution["status"] != "RUNNING" for execution in found):
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"executions not done in {timeout} s: {_executions(runtime)}")
+
+
+def test_a_new_story_flows_from_the_table_to_one_email(runtime: LocalRuntime) -> None:
+    _quick_media(runtime)
+    story = _story()
+    StoryStore(runtime.settings).put_new(story)
+
+    outcome = runtime.wait_for_story(story.id, timeout=30)
+
+    assert outcome.execution_status == "SUCCEEDED"
+    stored = StoryStore(runtime.settings).get(story.id)
+    assert stored is not None
+    assert stored.status is StoryStatus.COMPLETE
+    assert (stored.imageKey, stored.audioKey) == (names.image_key(story.id), names.audio_key(story.id))
+    assert stored.notifiedAt is not None
+    [email] = emails_for(runtime.outbox_dir, story.id)
+    message = read_email(email)
+    assert message["To"] == runtime.settings.notify_email
+    body = message.get_content()
+    assert story.title in body
+    assert f"{runtime.settings.story_base_url}/stories/{story.id}" in body
+
+
+def test_the_same_event_three_times_sends_one_email(runtime: LocalRuntime) -> None:
+    _quick_media(runtime)
+    story = _story()
+    StoryStore(runtime.settings).put_new(story)  # the stream's own delivery: the first event
+    for _ in range(2):  # EventBridge's at-least-once: two duplicates of it
+        runtime.bus.put(events.bus_entry(story.to_event().model_dump(mode="json")))
+
+    done = _wait_all_done(runtime, count=3)
+    time.sleep(0.5)  # give the outbox pump time to deliver any (wrong) extra email
+
+    assert [execution["status"] for execution in done] == ["SUCCEEDED"] * 3
+    assert len(emails_for(runtime.outbox_dir, story.id)) == 1
+    sfn = client("stepfunctions", runtime.settings.aws_region)
+    ends = []
+    for execution in done:
+        history = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+        ends.append([e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e][-1])
+    assert sorted(ends) == ["AlreadyClaimed", "AlreadyClaimed", "MarkNotified"]
+
+
+def test_a_failed_narration_fails_the_run_and_sends_nothing(runtime: LocalRuntime) -> None:
+    _quick_media(runtime)
+
+    def broken_narrator(event: dict[str, Any], context: object) -> dict[str, str]:
+        raise ValueError("the narrator lost its voice")
+
+    runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, broken_narrator)
+    story = _story()
+    StoryStore(runtime.settings).put_new(story)
+
+    outcome = runtime.wait_for_story(story.id, timeout=30)
+
+    assert outcome.execution_status == "FAILED"
+    assert outcome.error is not None
+    assert "lost its voice" in outcome.error
+    stored = StoryStore(runtime.settings).get(story.id)
+    assert stored is not None
+    assert stored.status is not StoryStatus.COMPLETE
+    assert stored.imageKey is None
+    assert stored.audioKey is None
+    time.sleep(0.3)
+    assert emails_for(runtime.outbox_dir, story.id) == []
+
+
+def test_updates_and_deletes_on_the_table_start_no_run(runtime: LocalRuntime) -> None:
+    _quick_media(runtime)
+    story = _story()
+    StoryStore(runtime.settings).put_new(story)
+    runtime.wait_for_story(story.id, timeout=30)
+    dynamodb = client("dynamodb", runtime.settings.aws_region)
+    dynamodb.delete_item(TableName=runtime.settings.stories_table, Key={"id": {"S": story.id}})
+    time.sleep(0.5)
+
+    assert len(_executions(runtime)) == 1
+
+
+def test_a_story_id_that_does_not_exist_ends_at_claim(runtime: LocalRuntime) -> None:
+    assert runtime.resources is not None
+    ghost = _story().to_event().model_dump(mode="json")
+    sfn = client("stepfunctions", runtime.settings.aws_region)
+    arn = sfn.start_execution(stateMachineArn=runtime.resources.state_machine_arn, input=json.dumps(ghost))[
+        "executionArn"
+    ]
+    [done] = _wait_all_done(runtime, count=1)
+
+    assert done["executionArn"] == arn
+    assert done["status"] == "SUCCEEDED"
+    assert runtime.states_entered(arn) == ["Claim", "AlreadyClaimed"]
+
+
+@pytest.mark.parametrize("title", ["<script>alert(1)</script>", 'Moon\'s "boat" {x} ☾'])
+def test_odd_titles_survive_the_email_template(runtime: LocalRuntime, title: str) -> None:
+    _quick_media(runtime)
+    story = _story(title)
+    StoryStore(runtime.settings).put_new(story)
+
+    runtime.wait_for_story(story.id, timeout=30)
+
+    [email] = emails_for(runtime.outbox_dir, story.id)
+    assert title in read_email(email).get_content()

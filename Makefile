@@ -1,0 +1,41 @@
+# Two commands matter: `make demo` and `make test`. Each installs what it needs first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test install lint unit e2e system-deps clean
+
+demo: install ## Run the local stack: a story on screen at http://127.0.0.1:8000
+	$(BIN)/storyteller up
+
+test: install system-deps ## Lint, type-check and run every test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "storyteller needs Python 3.11 or newer (set PYTHON=python3.12, say)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[local,dev,cdk]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+system-deps: ## Debian packages the browser tests need (installed when we are root, else named)
+	@bash scripts/system-deps.sh
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest tests/unit -q
+
+e2e: install
+	$(BIN)/python -m pytest tests/e2e tests/integration -q
+
+clean:
+	rm -rf $(VENV) .storyteller cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 
 from storyteller.dal.aws import reset_clients
+from storyteller.local import redrive
 
 # Any credentials do for moto; set them so boto3 never looks for a real AWS profile.
 _FAKE_CREDENTIALS = {
@@ -35,6 +36,7 @@ class LocalEndpoint:
     def start(self) -> None:
         """Serve, and point this process's AWS clients (and moto's own engine) at it."""
         default_user_config["stepfunctions"]["execute_state_machine"] = True
+        redrive.install()
         # The engine logs whole parse trees on a failed state; our own logs say what failed.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise

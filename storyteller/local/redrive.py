@@ -1,0 +1,138 @@
+"""Step Functions' RedriveExecution for moto's engine, so the console and CLI call one API everywhere.
+
+moto runs the real ASL but has no redrive. This adds the operation with AWS's contract: only a
+FAILED, TIMED_OUT or ABORTED execution can be redriven; it keeps its ARN, its history grows by an
+`ExecutionRedriven` event and the re-run's events, and `redriveCount` counts the redrives. The run
+resumes at the last top-level state that was entered, with the input that state received, so
+finished states before it are not run again (Claim is not re-claimed) and SaveMedia's condition
+keeps the email single. Unlike AWS, a resumed Parallel re-enters both branches; ours are
+idempotent by S3 key, so the branch that had succeeded finds its object and calls no provider.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from moto.core.exceptions import AWSError
+from moto.core.responses import ActionResult
+from moto.stepfunctions.parser.api import ExecutionStatus, HistoryEventType
+from moto.stepfunctions.parser.asl.eval.evaluation_details import EvaluationDetails
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution import Execution
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.stepfunctions.responses import StepFunctionResponse
+
+REDRIVABLE = {ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED}
+
+
+class ExecutionNotRedrivable(AWSError):  # noqa: N818 - AWS's own error name, which clients match on
+    TYPE = "ExecutionNotRedrivable"
+    STATUS = 400
+
+
+class _ResumingWorker(ExecutionWorker):
+    """Runs the definition from `resume_state`, after the first run's events."""
+
+    def __init__(self, *, previous: list[dict[str, Any]], resume_state: str, redrive_count: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._previous = previous
+        self._resume_state = resume_state
+        self._redrive_count = redrive_count
+
+    def _get_evaluation_entrypoint(self) -> Any:
+        definition = json.loads(self._evaluation_details.state_machine_details.definition)
+        definition["StartAt"] = self._resume_state
+        return AmazonStateLanguageParser.parse(json.dumps(definition))[0]
+
+    def _execution_logic(self) -> None:
+        program = self._get_evaluation_entrypoint()
+        self.env = self._get_evaluation_environment()
+        manager = self.env.event_manager
+        manager._history_event_list.extend(self._previous)
+        manager._event_id_gen._next_id = len(self._previous) + 1
+        context = self.env.event_history_context
+        context.source_event_id = context.last_published_event_id = len(self._previous)
+        manager.add_event(
+            context=context,
+            event_type=HistoryEventType.ExecutionRedriven,
+            event_details=EventDetails(executionRedrivenEventDetails={"redriveCount": self._redrive_count}),
+        )
+        program.eval(self.env)
+        self._execution_communication.terminated()
+
+
+def _resume_point(execution: Execution, history: list[dict[str, Any]]) -> tuple[str, Any]:
+    top_level = set(json.loads(execution.state_machine.definition)["States"])
+    for event in reversed(history):
+        entered = event.get("stateEnteredEventDetails")
+        if entered and entered["name"] in top_level:
+            return entered["name"], json.loads(entered.get("input") or "{}")
+    raise ExecutionNotRedrivable(f"Execution '{execution.exec_arn}' never entered a state; start it again instead")
+
+
+def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> datetime.datetime:
+    """The backend half: check, then resume the same execution in a new worker."""
+    execution: Execution = self.describe_execution(execution_arn)
+    if execution.exec_status not in REDRIVABLE:
+        raise ExecutionNotRedrivable(
+            f"Execution '{execution_arn}' is {execution.exec_status.value}: only a failed, timed-out"
+            " or aborted execution can be redriven"
+        )
+    history = list(execution.to_history_output()["events"])
+    resume_state, resume_input = _resume_point(execution, history)
+    count = getattr(execution, "redrive_count", 0) + 1
+    details = execution.get_start_execution_details()
+    details.inpt = resume_input
+    worker = _ResumingWorker(
+        previous=history,
+        resume_state=resume_state,
+        redrive_count=count,
+        evaluation_details=EvaluationDetails(
+            aws_execution_details=execution._get_start_aws_execution_details(),
+            execution_details=details,
+            state_machine_details=execution.get_start_state_machine_details(),
+        ),
+        exec_comm=execution._get_start_execution_worker_comm(),
+        cloud_watch_logging_session=None,
+        activity_store={},
+    )
+    redrive_date = datetime.datetime.now(tz=datetime.UTC)
+    execution.redrive_count = count  # type: ignore[attr-defined]
+    execution.redrive_date = redrive_date  # type: ignore[attr-defined]
+    execution.exec_worker = worker
+    execution.exec_status = ExecutionStatus.RUNNING
+    execution.error = execution.cause = execution.stop_date = None
+    worker.start()
+    return redrive_date
+
+
+def _respond_redrive(self: StepFunctionResponse) -> ActionResult:
+    arn = self._get_param("executionArn")
+    return ActionResult({"redriveDate": self.stepfunction_backend.redrive_execution(arn)})
+
+
+_describe_execution = StepFunctionResponse.describe_execution
+
+
+def _describe_with_redrives(self: StepFunctionResponse) -> ActionResult:
+    described = _describe_execution(self)
+    execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+    body = described.result
+    assert isinstance(body, dict)
+    body["redriveCount"] = getattr(execution, "redrive_count", 0)
+    if hasattr(execution, "redrive_date"):
+        body["redriveDate"] = execution.redrive_date
+    redrivable = execution.status in {status.value for status in REDRIVABLE}
+    body["redriveStatus"] = "REDRIVABLE" if redrivable else "NOT_REDRIVABLE"
+    return described
+
+
+def install() -> None:
+    """Add RedriveExecution (and the redrive fields of DescribeExecution) to moto; idempotent."""
+    StepFunctionsParserBackend.redrive_execution = redrive_execution  # type: ignore[attr-defined]
+    StepFunctionResponse.redrive_execution = _respond_redrive  # type: ignore[attr-defined]
+    StepFunctionResponse.describe_execution = _describe_with_redrives  # type: ignore[method-assign]

@@ -71,7 +71,8 @@ def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:
     moment = datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else datetime.now().astimezone()
     email["Date"] = format_datetime(moment)
     email["Message-ID"] = make_msgid(idstring=notification["MessageId"], domain="storyteller.local")
-    email.set_content(notification["Message"])
+    # 8bit keeps the link whole and readable in the file; quoted-printable would break it at 76 columns.
+    email.set_content(notification["Message"], cte="8bit")
     return email
 
 

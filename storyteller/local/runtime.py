@@ -22,6 +22,7 @@ from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
 from storyteller.local.state import LocalState
+from storyteller.observability import LOG_FILE_VARIABLE
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class LocalRuntime:
         self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port)
         self.lambdas = LocalLambdas()
         self.outbox_dir = settings.home / "outbox"
+        self.log_file = settings.home / "logs" / "storyteller.log"
         self._stop = threading.Event()
         self._pump_thread: threading.Thread | None = None
         self._dirty = threading.Event()
@@ -75,6 +77,8 @@ class LocalRuntime:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         for variable, value in _LOCAL_POWERTOOLS.items():
             os.environ.setdefault(variable, value)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault(LOG_FILE_VARIABLE, str(self.log_file))
         self.endpoint.start()
         route_moto_lambda_to(self.lambdas)
         self.resources = provision(self.settings)

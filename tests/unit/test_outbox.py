@@ -38,3 +38,12 @@ def test_a_redelivered_notification_writes_no_second_email(tmp_path: Path) -> No
     assert outbox.deliver(NOTIFICATION) is not None
     assert outbox.deliver(NOTIFICATION) is None
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+def test_the_link_stays_whole_in_the_file(tmp_path: Path) -> None:
+    outbox = Outbox("unused", tmp_path, "family@example.com", "eu-west-2")
+
+    path = outbox.deliver(NOTIFICATION)
+
+    assert path is not None
+    assert b"read it at http://x/stories/abc" in path.read_bytes()

@@ -1,0 +1,190 @@
+"""`storyteller`: seed the catalog, make tonight's story now, or run the whole local stack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.stories import StoryStore
+from storyteller.local.lock import AlreadyRunningError, HomeLock
+from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.seed import seed as seed_catalog
+from storyteller.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="A new illustrated, narrated bedtime story every night, on this machine or in AWS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _say(message: str) -> None:
+    """Progress goes to stderr, so stdout stays clean for --json."""
+    typer.echo(message, err=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"STORYTELLER_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise _fail(f"bad setting: {problems}", code=2) from None
+
+
+@contextmanager
+def _runtime(settings: Settings, port: int = 0) -> Iterator[LocalRuntime]:
+    try:
+        lock = HomeLock(settings.home)
+        lock.acquire()
+    except AlreadyRunningError as error:
+        raise _fail(str(error)) from None
+    _say(f"Starting the local AWS endpoint (state in {settings.home.resolve()})…")
+    runtime = LocalRuntime(settings, endpoint_port=port)
+    try:
+        with _logs_to(runtime.log_file), runtime:
+            yield runtime
+    finally:
+        lock.release()
+
+
+@app.command()
+def seed() -> None:
+    """Load the default cast (characters) and scenes; running it again changes nothing."""
+    settings = _settings()
+    with _runtime(settings) as runtime:
+        characters, scenes = seed_catalog(CatalogStore(runtime.settings))
+    _say(f"Seeded {characters} characters and {scenes} scenes.")
+
+
+@app.command()
+def tonight(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the run to end.")] = 300.0,
+) -> None:
+    """Make one story now, through the whole flow, and wait until it is emailed (or fails)."""
+    settings = _settings()
+    started = time.monotonic()
+    with _runtime(settings) as runtime:
+        _say("Writing tonight's story…")
+        try:
+            story_id = runtime.create_story()
+        except FunctionFailedError as error:
+            raise _fail(error.message) from None
+        story = StoryStore(settings).get(story_id)
+        assert story is not None
+        _say(f"  “{story.title}” ({story.words} words). Illustrating and narrating…")
+        outcome = runtime.wait_for_story(story_id, timeout=timeout, on_state=lambda name: _say(f"  · {name}"))
+        story = StoryStore(settings).get(story_id)
+    assert story is not None
+    page = f"{settings.story_base_url}/stories/{story_id}"
+    seconds = time.monotonic() - started
+    emailed = outcome.status == "COMPLETE" and len(outcome.emails) == 1
+    if as_json:
+        typer.echo(json.dumps(_summary(story.model_dump(mode="json"), outcome, page, seconds)))
+    else:
+        typer.echo(f"id:        {story_id}\nstatus:    {outcome.status}\npage:      {page}")
+        typer.echo(f"email:     {outcome.emails[0] if outcome.emails else '-'}\ntook:      {seconds:.1f} s")
+    if not emailed:
+        raise _fail(outcome.error or f"story {story_id} ended {outcome.status} without its email")
+
+
+@app.command()
+def up(
+    port: Annotated[int | None, typer.Option(help="Port for the web pages (default: STORYTELLER_PORT).")] = None,
+) -> None:
+    """Run everything locally: AWS endpoint, nightly schedule, the flow, and the web pages."""
+    import uvicorn
+
+    from frontend.app import create_app
+    from storyteller.local.scheduler import NightlySchedule
+
+    settings = _settings()
+    if port is not None:
+        settings = settings.model_copy(update={"port": port})
+    with _runtime(settings) as runtime:
+        stories = StoryStore(settings)
+        if not stories.recent(limit=1):
+            _first_story(runtime)
+        schedule = NightlySchedule(settings.schedule_cron, settings.schedule_time_zone, runtime.create_story)
+        schedule.start()
+        _say(f"Next story: {schedule.next_run():%A %d %B %H:%M %Z} ({settings.schedule_time_zone}).")
+        _say(f"Stories at {settings.story_base_url}/  (Ctrl-C stops)")
+        try:
+            uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+        finally:
+            schedule.stop()
+    _say("Stopped; state saved.")
+
+
+def _first_story(runtime: LocalRuntime) -> None:
+    catalog = CatalogStore(runtime.settings)
+    if not catalog.characters() or not catalog.scenes():
+        characters, scenes = seed_catalog(catalog)
+        _say(f"Seeded {characters} characters and {scenes} scenes.")
+    _say("No stories yet: writing the first one…")
+    try:
+        story_id = runtime.create_story()
+    except FunctionFailedError as error:
+        _say(f"  could not write a story: {error.message}")
+        return
+    outcome = runtime.wait_for_story(story_id, on_state=lambda name: _say(f"  · {name}"))
+    _say(f"  {outcome.status}: {runtime.settings.story_base_url}/stories/{story_id}")
+
+
+def _summary(story: dict[str, Any], outcome: RunOutcome, page: str, seconds: float) -> dict[str, Any]:
+    return {
+        "id": story["id"],
+        "status": outcome.status,
+        "title": story["title"],
+        "text": story["text"],
+        "words": story["words"],
+        "characters": [character["name"] for character in story["characters"]],
+        "scene": story["scene"]["description"],
+        "imageKey": story.get("imageKey"),
+        "audioKey": story.get("audioKey"),
+        "executionArn": outcome.execution_arn,
+        "executionStatus": outcome.execution_status,
+        "error": outcome.error,
+        "email": str(outcome.emails[0]) if outcome.emails else None,
+        "page": page,
+        "seconds": round(seconds, 2),
+    }
+
+
+@contextmanager
+def _logs_to(path: Path) -> Iterator[None]:
+    """Library and handler logs go to a file; the terminal gets progress and one-line errors."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,102 @@
+"""What a newcomer gets: `storyteller seed` then `storyteller tonight --json`, checked as a user would."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from mutagen.mp3 import MP3
+from PIL import Image
+from typer.testing import CliRunner
+
+from frontend.app import create_app
+from storyteller.cli import app
+from storyteller.local.outbox import read_email
+from storyteller.local.runtime import LocalRuntime
+from storyteller.models import Character, Scene, StoryDraft
+from storyteller.settings import get_settings
+from storyteller.validation import validate_story
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_tonight_makes_a_complete_story_with_one_email(isolated_env: Path) -> None:
+    code, _, err = _run("seed")
+    assert code == 0, err
+
+    code, out, err = _run("tonight", "--json")
+
+    assert code == 0, err
+    story = json.loads(out)  # stdout is one JSON object and nothing else
+    assert story["status"] == "COMPLETE"
+    assert story["executionStatus"] == "SUCCEEDED"
+    assert 200 <= story["words"] <= 600
+    assert story["imageKey"] == f"stories/{story['id']}/image.png"
+    assert story["audioKey"] == f"stories/{story['id']}/audio.mp3"
+    assert "Illustrate" in err  # progress was shown while it worked
+
+    with LocalRuntime(get_settings()) as runtime:  # a restart: what was made is still there
+        from storyteller.dal.media import MediaStore
+        from storyteller.dal.stories import StoryStore
+
+        item = StoryStore(runtime.settings).get(story["id"])
+        assert item is not None
+        assert item.status == "COMPLETE"
+        assert item.notifiedAt is not None
+        validate_story(
+            StoryDraft(title=item.title, text=item.text),
+            [Character.model_validate(c.model_dump()) for c in item.characters],
+            Scene.model_validate(item.scene.model_dump()),
+        )
+        media = MediaStore(runtime.settings)
+        picture = Image.open(io.BytesIO(media.get(story["imageKey"])))
+        assert picture.format == "PNG"
+        assert min(picture.size) >= 768
+        audio = MP3(io.BytesIO(media.get(story["audioKey"])))
+        words_per_second = (story["words"] + len(story["title"].split()) + 5) / audio.info.length
+        assert 1.2 < words_per_second < 4.0, f"{audio.info.length:.1f} s for {story['words']} words"
+
+        emails = sorted((isolated_env / "outbox").glob("*.eml"))
+        assert [path.name.split("-")[0] for path in emails] == [story["id"].split("-")[0]]
+        assert story["email"] == str(emails[0])
+        body = read_email(emails[0]).get_content()
+        link = re.search(r"https?://\S+/stories/[\w-]+", body)
+        assert link is not None
+        path = "/" + link.group(0).split("/", 3)[3]
+
+        page = TestClient(create_app(runtime.settings)).get(path)
+        assert page.status_code == 200
+        assert html.escape(item.title) in page.text
+        assert "<audio" in page.text
+        assert "<img" in page.text
+
+
+def test_tonight_with_empty_tables_says_what_to_do_and_writes_nothing(isolated_env: Path) -> None:
+    code, out, err = _run("tonight", "--json")
+
+    assert code != 0
+    assert out == ""
+    assert "Characters table is empty" in err
+    assert "storyteller seed" in err
+    assert "Traceback" not in err
+    saved = json.loads((isolated_env / "tables" / "Stories.json").read_text())
+    assert saved == []
+
+
+def test_seed_twice_changes_nothing(isolated_env: Path) -> None:
+    assert _run("seed")[0] == 0
+    first = (isolated_env / "tables" / "Characters.json").read_text()
+    assert _run("seed")[0] == 0
+
+    assert (isolated_env / "tables" / "Characters.json").read_text() == first
+    assert len(json.loads(first)) >= 6
+    assert len(json.loads((isolated_env / "tables" / "Scenes.json").read_text())) >= 8

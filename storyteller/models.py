@@ -85,6 +85,22 @@ class Usage(_Strict):
     costUsd: float = 0.0
 
 
+class ImageUsage(_Strict):
+    """What the Illustrate branch used; SaveMedia copies it onto the story."""
+
+    model: str
+    images: int = 0
+    costUsd: float = 0.0
+
+
+class VoiceUsage(_Strict):
+    """What the Narrate branch used; SaveMedia copies it onto the story."""
+
+    model: str
+    characters: int = 0
+    costUsd: float = 0.0
+
+
 class StoryItem(BaseModel):
     """A row of the Stories table."""
 
@@ -105,6 +121,13 @@ class StoryItem(BaseModel):
     notifiedAt: datetime | None = None
     provenance: Provenance | None = None
     usage: Usage | None = None
+    imageUsage: ImageUsage | None = None
+    voiceUsage: VoiceUsage | None = None
+
+    def cost_usd(self) -> float:
+        """The estimated cost of the whole story: text, picture and voice, as far as they are known."""
+        parts = (self.usage, self.imageUsage, self.voiceUsage)
+        return round(sum(part.costUsd for part in parts if part is not None), 6)
 
     def expired(self, now: datetime | None = None) -> bool:
         """DynamoDB deletes expired items lazily (up to days later), so readers must check too."""

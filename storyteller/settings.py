@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storyteller import names
@@ -19,6 +20,57 @@ class ProviderChoice(StrEnum):
     AUTO = "auto"
     OFFLINE = "offline"
     CLOUD = "cloud"
+
+
+class WriterChoice(StrEnum):
+    """Who writes the story; `auto` follows `providers` (OpenAI when a key is configured)."""
+
+    AUTO = "auto"
+    OFFLINE = "offline"
+    OPENAI = "openai"
+
+
+class IllustratorChoice(StrEnum):
+    """Who draws the picture; `auto` follows `providers`."""
+
+    AUTO = "auto"
+    OFFLINE = "offline"
+    OPENAI = "openai"
+
+
+class NarratorChoice(StrEnum):
+    """Who reads the story aloud; `auto` is Polly with the cloud providers, unless AWS is a local endpoint."""
+
+    AUTO = "auto"
+    OFFLINE = "offline"
+    POLLY = "polly"
+
+
+ImageQuality = Literal["low", "medium", "high", "xhigh", "max", "auto"]
+
+
+class ModelPrice(BaseModel):
+    """USD list prices of one model; a cost estimate, not a bill."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_per_million_tokens: float = Field(default=0.0, ge=0)
+    output_per_million_tokens: float = Field(default=0.0, ge=0)
+    # Used when the API reports no token usage for a picture (or it was made by an earlier attempt).
+    per_image: float = Field(default=0.0, ge=0)
+    per_million_characters: float = Field(default=0.0, ge=0)
+
+
+# OpenAI and AWS list prices checked November 2026; override with STORYTELLER_PRICES (JSON, by model).
+DEFAULT_PRICES: dict[str, ModelPrice] = {
+    "gpt-5.4-mini": ModelPrice(input_per_million_tokens=0.75, output_per_million_tokens=4.50),
+    "gpt-5.4": ModelPrice(input_per_million_tokens=2.50, output_per_million_tokens=15.00),
+    # Image output tokens: a 1024x1024 medium picture is ~1,756 of them, ~$0.053 with its prompt.
+    "gpt-image-2.6-flare": ModelPrice(input_per_million_tokens=5.0, output_per_million_tokens=30.0, per_image=0.053),
+    "gpt-image-2.6-sunburst": ModelPrice(input_per_million_tokens=5.0, output_per_million_tokens=30.0, per_image=0.053),
+    "polly-neural": ModelPrice(per_million_characters=16.0),
+    "polly-generative": ModelPrice(per_million_characters=30.0),
+}
 
 
 class Settings(BaseSettings):
@@ -49,6 +101,29 @@ class Settings(BaseSettings):
     characters_per_story: tuple[int, int] = (2, 3)
     writer_attempts: int = Field(default=3, ge=1, le=10)
 
+    writer: WriterChoice = WriterChoice.AUTO
+    illustrator: IllustratorChoice = IllustratorChoice.AUTO
+    narrator: NarratorChoice = NarratorChoice.AUTO
+    text_model: str = Field(default="gpt-5.4-mini", min_length=1)
+    moderation_model: str = Field(default="omni-moderation-latest", min_length=1)
+    image_model: str = Field(default="gpt-image-2.6-flare", min_length=1)
+    image_size: str = Field(default="1024x1024", pattern=r"^\d{3,4}x\d{3,4}$")
+    image_quality: ImageQuality = "medium"
+    voice: str = Field(default="Amy", min_length=1, description="A Polly voice with a neural engine.")
+    openai_base_url: str | None = Field(default=None, description="Another OpenAI-compatible endpoint (tests).")
+    openai_secret_name: str | None = Field(default=None, description="Secrets Manager secret holding the key (AWS).")
+    openai_timeout_seconds: float = Field(default=90.0, gt=0, le=600)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    @field_validator("openai_api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: object) -> object:
+        # `OPENAI_API_KEY=` in a .env means "no key", not a key that every request would fail with.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("schedule_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -71,9 +146,9 @@ class Settings(BaseSettings):
         return (self.base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     def use_cloud_providers(self) -> bool:
-        """OpenAI and Polly when asked for, or when a key is present and nothing says otherwise."""
+        """OpenAI and Polly when asked for, or when a key (or its secret) is configured and nothing says otherwise."""
         if self.providers is ProviderChoice.AUTO:
-            return self.openai_api_key is not None
+            return self.openai_api_key is not None or self.openai_secret_name is not None
         return self.providers is ProviderChoice.CLOUD
 
 

@@ -1,0 +1,144 @@
+"""The OpenAI client: its key, its endpoint, its retries, and what its errors mean to Step Functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import openai
+from botocore.exceptions import BotoCoreError, ClientError
+
+from storyteller.dal.aws import client as aws_client
+from storyteller.errors import ProviderError, ProviderUnavailableError
+from storyteller.settings import Settings
+
+# Secret strings may be the bare key or JSON holding it under one of these names.
+SECRET_KEY_FIELDS = ("OPENAI_API_KEY", "openai_api_key", "apiKey", "api_key")
+# OpenAI's error bodies can be long; the execution history's Cause should stay one readable line.
+MESSAGE_CHARS = 300
+_NOT_RETRYABLE_AWS = {
+    "ResourceNotFoundException",
+    "AccessDeniedException",
+    "DecryptionFailure",
+    "InvalidRequestException",
+}
+
+
+def openai_client(settings: Settings) -> openai.OpenAI:
+    """A client for this process; a missing key is one clear ProviderError, before any request."""
+    return _client(
+        api_key(settings),
+        settings.openai_base_url,
+        settings.openai_timeout_seconds,
+        settings.openai_max_retries,
+    )
+
+
+def api_key(settings: Settings) -> str:
+    """The key from `OPENAI_API_KEY`, else from the Secrets Manager secret named in settings."""
+    if settings.openai_api_key is not None:
+        return settings.openai_api_key.get_secret_value().strip()
+    if settings.openai_secret_name:
+        return _secret_key(settings.openai_secret_name, settings.aws_region)
+    raise ProviderError(
+        "no OpenAI API key: set OPENAI_API_KEY (locally) or STORYTELLER_OPENAI_SECRET_NAME to a "
+        "Secrets Manager secret holding it (in AWS), or choose the offline providers"
+    )
+
+
+def reset_openai_clients() -> None:
+    """Forget cached clients and secrets (tests; a rotated key is otherwise picked up at the next cold start)."""
+    _client.cache_clear()
+    _secret_key.cache_clear()
+
+
+@lru_cache(maxsize=8)
+def _client(key: str, base_url: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
+    # One client per process: it keeps its connection pool across warm Lambda invocations.
+    return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+
+@lru_cache(maxsize=4)
+def _secret_key(name: str, region: str) -> str:
+    """Read once per cold start: Secrets Manager charges per call and a key rarely changes."""
+    try:
+        secret = aws_client("secretsmanager", region).get_secret_value(SecretId=name)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        message = f"cannot read the OpenAI key from secret {name!r} in {region}: {code or error}"
+        if code in _NOT_RETRYABLE_AWS:
+            raise ProviderError(message) from error
+        raise ProviderUnavailableError(message) from error
+    except BotoCoreError as error:
+        raise ProviderUnavailableError(f"cannot reach Secrets Manager for secret {name!r}: {error}") from error
+    key = _key_in(secret.get("SecretString") or "")
+    if not key:
+        raise ProviderError(
+            f"secret {name!r} holds no OpenAI key: store the key itself, or JSON with an OPENAI_API_KEY field"
+        )
+    return key
+
+
+def _key_in(secret: str) -> str:
+    text = secret.strip()
+    if text.startswith("{"):
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            return ""
+        found = next((fields[name] for name in SECRET_KEY_FIELDS if isinstance(fields.get(name), str)), "")
+        return str(found).strip()
+    return text
+
+
+@contextmanager
+def translated_errors(action: str) -> Iterator[None]:
+    """Turn the SDK's errors (after its own retries) into ours: retryable or not, with a readable cause.
+
+    `action` names what was being done ("writing the story"), for the message.
+    """
+    try:
+        yield
+    except openai.AuthenticationError as error:
+        raise ProviderError(
+            f"OpenAI rejected the API key while {action} (401): {_said(error)}. "
+            "Check OPENAI_API_KEY locally, or the secret named by STORYTELLER_OPENAI_SECRET_NAME in AWS"
+        ) from None
+    except openai.PermissionDeniedError as error:
+        raise ProviderError(
+            f"OpenAI refused access while {action} (403): {_said(error)}. "
+            "The key's project may not be allowed this model or region"
+        ) from None
+    except openai.RateLimitError as error:
+        if _code(error) == "insufficient_quota":
+            raise ProviderError(f"OpenAI quota exhausted while {action}: {_said(error)}") from None
+        raise ProviderUnavailableError(f"OpenAI is rate limiting while {action} (429): {_said(error)}") from None
+    except openai.APITimeoutError:
+        raise ProviderUnavailableError(f"OpenAI timed out while {action}") from None
+    except openai.APIConnectionError as error:
+        raise ProviderUnavailableError(f"cannot reach OpenAI while {action}: {error}") from None
+    except openai.APIStatusError as error:
+        if error.status_code >= 500 or error.status_code in (408, 409):
+            raise ProviderUnavailableError(
+                f"OpenAI failed while {action} ({error.status_code}): {_said(error)}"
+            ) from None
+        if _code(error) in {"content_policy_violation", "moderation_blocked"}:
+            raise ProviderError(f"OpenAI's content policy refused {action}: {_said(error)}") from None
+        raise ProviderError(
+            f"OpenAI refused the request while {action} ({error.status_code}): {_said(error)}"
+        ) from None
+
+
+def _code(error: openai.APIStatusError) -> str:
+    code = getattr(error, "code", None)
+    return code if isinstance(code, str) else ""
+
+
+def _said(error: openai.APIStatusError) -> str:
+    """OpenAI's own message, without the SDK's repr of the whole body."""
+    body = error.body
+    message = body.get("message") if isinstance(body, dict) else None
+    text = message if isinstance(message, str) and message else error.message
+    return " ".join(text.split())[:MESSAGE_CHARS]

@@ -1,0 +1,92 @@
+"""The story's picture from an OpenAI image model, as PNG bytes decoded from base64 (never a URL)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+
+import openai
+from openai.types.images_response import Usage as ImagesUsage
+
+from storyteller import pricing
+from storyteller.errors import ProviderError
+from storyteller.models import Character, ImageUsage, Scene
+from storyteller.providers.openai_client import translated_errors
+from storyteller.settings import ImageQuality
+from storyteller.validation import clean_text
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# One look for every night's picture, so a week of stories reads like one book.
+STYLE = (
+    "A children's picture-book illustration: soft gouache and watercolour textures, gentle rounded "
+    "shapes, a calm night-time palette of deep blues and purples lit by warm lamp-light and moonlight, "
+    "friendly expressive faces, cosy and dreamy, nothing scary. No text, letters or words in the picture."
+)
+CAST_SHOWN = 4
+
+
+class OpenAIIllustrator:
+    """Draws one picture per story with an OpenAI image model, in the same picture-book style each night."""
+
+    def __init__(
+        self, client: openai.OpenAI, model: str, size: str, quality: ImageQuality, prices: pricing.PriceTable
+    ) -> None:
+        self.model = model
+        self._client = client
+        self._size = size
+        self._quality = quality
+        self._prices = prices
+        self._lock = threading.Lock()
+        self._usage = ImageUsage(model=model)
+
+    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+        """PNG bytes of the configured size (1024x1024 by default)."""
+        with translated_errors("drawing the picture"):
+            response = self._client.images.generate(
+                model=self.model,
+                prompt=picture_prompt(title, characters, scene),
+                size=self._size,
+                quality=self._quality,
+                output_format="png",
+                n=1,
+            )
+        encoded = response.data[0].b64_json if response.data else None
+        if not encoded:
+            raise ProviderError(f"{self.model} returned no image data (only base64 PNGs are accepted, never URLs)")
+        try:
+            picture = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ProviderError(f"{self.model} returned an image that is not valid base64: {error}") from None
+        if not picture.startswith(PNG_SIGNATURE):
+            raise ProviderError(f"{self.model} returned an image that is not a PNG")
+        self._record(response.usage)
+        return picture
+
+    def usage(self) -> ImageUsage:
+        """Pictures drawn by this instance and what they cost."""
+        with self._lock:
+            return self._usage
+
+    def _record(self, usage: ImagesUsage | None) -> None:
+        tokens = (usage.input_tokens, usage.output_tokens) if usage is not None else (None, None)
+        cost = pricing.image_cost(self._prices, self.model, *tokens)
+        with self._lock:
+            self._usage = ImageUsage(
+                model=self.model,
+                images=self._usage.images + 1,
+                costUsd=round(self._usage.costUsd + cost, pricing.DIGITS),
+            )
+
+
+def picture_prompt(title: str, characters: list[Character], scene: Scene) -> str:
+    """The scene and the cast, described for the image model, in the house style."""
+    cast = "; ".join(
+        f"{clean_text(character.name)}, {clean_text(character.description)}" for character in characters[:CAST_SHOWN]
+    )
+    return (
+        f"{STYLE}\n\n"
+        f"The scene: {clean_text(scene.description)}, at bedtime.\n"
+        f"In it, together and happy: {cast}.\n"
+        f'The picture illustrates the story "{clean_text(title)}".'
+    )

@@ -1,0 +1,166 @@
+"""The story in verse from OpenAI: structured output {title, text}, then moderation, tokens counted."""
+
+from __future__ import annotations
+
+import threading
+
+import openai
+from openai.types import CompletionUsage
+from openai.types.chat import ChatCompletionMessageParam
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from storyteller import pricing
+from storyteller.errors import StoryValidationError
+from storyteller.models import Character, Scene, StoryDraft, Usage
+from storyteller.providers.openai_client import translated_errors
+from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
+
+# A flagged, refused or cut-off draft is never returned; this many drafts are asked for before the
+# writer gives up. `write_valid_story` then decides about drafts that come back but break a rule.
+SAFE_DRAFT_ATTEMPTS = 2
+# Room for the story (~600 tokens), the JSON around it and the model's reasoning.
+MAX_COMPLETION_TOKENS = 6000
+# Where the prompt aims: inside the validator's 200-600 words with room for a model's miscount.
+TARGET_WORDS = (260, 420)
+SCENE_WORDS_SHOWN = 4
+
+SYSTEM_PROMPT = (
+    "You write bedtime stories in verse for children aged three to six. Your stories are warm, gentle "
+    "and calm: a small problem solved with kindness, no danger, villains or fear, and everyone asleep "
+    "at the end. You answer with a title and the story's text only."
+)
+
+
+class _StoryOutput(BaseModel):
+    """The JSON schema the model must fill (strict structured output)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    text: str
+
+
+class OpenAIStoryWriter:
+    """Writes a titled, rhyming story with an OpenAI chat model; a draft moderation flags is never returned."""
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        moderation_model: str,
+        prices: pricing.PriceTable,
+    ) -> None:
+        self.model = model
+        self._client = client
+        self._moderation_model = moderation_model
+        self._prices = prices
+        self._lock = threading.Lock()
+        self._input_tokens = 0
+        self._output_tokens = 0
+
+    def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
+        """A safe, complete draft; `feedback` (why the previous one failed) is passed on to the model."""
+        problem = feedback
+        for _ in range(SAFE_DRAFT_ATTEMPTS):
+            try:
+                draft = self._draft(characters, scene, problem)
+                self._moderate(draft)
+            except StoryValidationError as error:
+                problem = _joined(feedback, str(error))
+                continue
+            return draft
+        raise StoryValidationError(f"no usable draft after {SAFE_DRAFT_ATTEMPTS} requests: {problem}")
+
+    def usage(self) -> Usage:
+        """Tokens of every request so far (retries and rejected drafts included: they are billed too)."""
+        with self._lock:
+            inputs, outputs = self._input_tokens, self._output_tokens
+        cost = pricing.text_cost(self._prices, self.model, inputs, outputs)
+        return Usage(inputTokens=inputs, outputTokens=outputs, costUsd=cost)
+
+    def _draft(self, characters: list[Character], scene: Scene, feedback: str | None) -> StoryDraft:
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": story_prompt(characters, scene, feedback)},
+        ]
+        with translated_errors("writing the story"):
+            try:
+                completion = self._client.chat.completions.parse(
+                    model=self.model,
+                    messages=messages,
+                    response_format=_StoryOutput,
+                    max_completion_tokens=MAX_COMPLETION_TOKENS,
+                )
+            except openai.LengthFinishReasonError as error:
+                self._count(error.completion.usage)
+                raise StoryValidationError("the story was cut off before it ended; write a shorter one") from None
+            except openai.ContentFilterFinishReasonError:
+                raise StoryValidationError("the story was stopped by the content filter; keep it gentle") from None
+        self._count(completion.usage)
+        message = completion.choices[0].message
+        if message.refusal:
+            raise StoryValidationError(f"the model refused: {message.refusal}")
+        if message.parsed is None:
+            raise StoryValidationError("the answer was not a title and a text")
+        try:
+            return StoryDraft(title=message.parsed.title, text=message.parsed.text)
+        except ValidationError as error:
+            fields = ", ".join(str(problem["loc"][0]) + " " + problem["msg"] for problem in error.errors())
+            raise StoryValidationError(f"the draft is malformed: {fields}") from None
+
+    def _moderate(self, draft: StoryDraft) -> None:
+        with translated_errors("checking the story with moderation"):
+            result = self._client.moderations.create(
+                model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}"
+            ).results[0]
+        if result.flagged:
+            categories = result.categories.model_dump(by_alias=True)
+            named = sorted(name for name, flagged in categories.items() if flagged) or ["unspecified"]
+            raise StoryValidationError(
+                f"moderation flagged the story ({', '.join(named)}); write a gentler story with none of that"
+            )
+
+    def _count(self, usage: CompletionUsage | None) -> None:
+        if usage is None:
+            return
+        with self._lock:
+            self._input_tokens += usage.prompt_tokens
+            self._output_tokens += usage.completion_tokens
+
+
+def story_prompt(characters: list[Character], scene: Scene, feedback: str | None = None) -> str:
+    """The user message: the cast, the scene, the form the validator checks, and what to fix."""
+    cast = "\n".join(f"- {clean_text(character.name)}: {clean_text(character.description)}" for character in characters)
+    place = clean_text(scene.description)
+    scene_words = significant_words(place)[:SCENE_WORDS_SHOWN]
+    scene_hint = (
+        " Use some of the scene's own words in the story (" + ", ".join(f'"{word}"' for word in scene_words) + ")."
+        if scene_words
+        else ""
+    )
+    least, most = TARGET_WORDS
+    lines = [
+        "Write a new bedtime story.",
+        "",
+        "Characters (name each one, spelled exactly as here, at least once):",
+        cast,
+        "",
+        f"Scene: {place}.{scene_hint}",
+        "",
+        "Form:",
+        "- A short title of at most eight words.",
+        "- Rhyming couplets, AABB: lines 1 and 2 rhyme, lines 3 and 4 rhyme, and so on.",
+        "- One verse line per line of text; four lines to a stanza, a blank line between stanzas.",
+        "- End every line on a common English word with a true rhyme (light/night, sleep/deep), "
+        "never on a name or a made-up word.",
+        f"- {least} to {most} words in all: never fewer than {MIN_WORDS} or more than {MAX_WORDS}.",
+        "- Simple words a young child knows; no headings, no markup, no < or > characters.",
+        "- End with everyone drifting off to sleep.",
+    ]
+    if feedback:
+        lines += ["", f"Your previous draft was rejected: {feedback}", "Write a new story that fixes this."]
+    return "\n".join(lines)
+
+
+def _joined(feedback: str | None, problem: str) -> str:
+    return f"{feedback}; {problem}" if feedback else problem

@@ -6,8 +6,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
-from storyteller.media import narrate
+from storyteller.media import narrate, narration_text
 from storyteller.observability import logger, metrics, tracer
+from storyteller.pricing import voice_usage
 from storyteller.providers import factory
 from storyteller.settings import get_settings
 
@@ -15,9 +16,11 @@ from storyteller.settings import get_settings
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = parse_story_created(event)
-    key = narrate(story, factory.narrator(settings), MediaStore(settings))
-    logger.info("narrated", extra={"story_id": story.id, "key": key})
-    return {"audioKey": key}
+    narrator = factory.narrator(settings)
+    key = narrate(story, narrator, MediaStore(settings))
+    usage = voice_usage(narrator.model, len(narration_text(story)), settings.prices)
+    logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})
+    return {"audioKey": key, "voiceUsage": usage.model_dump()}

@@ -8,6 +8,7 @@ from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
 from storyteller.media import illustrate
 from storyteller.observability import logger, metrics, tracer
+from storyteller.pricing import image_usage
 from storyteller.providers import factory
 from storyteller.settings import get_settings
 
@@ -15,9 +16,11 @@ from storyteller.settings import get_settings
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = parse_story_created(event)
-    key = illustrate(story, factory.illustrator(settings), MediaStore(settings))
-    logger.info("illustrated", extra={"story_id": story.id, "key": key})
-    return {"imageKey": key}
+    illustrator = factory.illustrator(settings)
+    key = illustrate(story, illustrator, MediaStore(settings))
+    usage = image_usage(illustrator, settings.prices)
+    logger.info("illustrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})
+    return {"imageKey": key, "imageUsage": usage.model_dump()}

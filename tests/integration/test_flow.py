@@ -33,9 +33,22 @@ def _story(title: str = "The Lantern and the Lullaby") -> StoryItem:
     )
 
 
+def _image_made(story_id: str) -> dict[str, Any]:
+    """What the Illustrate function returns: the key and what the picture used."""
+    return {"imageKey": names.image_key(story_id), "imageUsage": {"model": "stand-in", "images": 1, "costUsd": 0.04}}
+
+
+def _audio_made(story_id: str) -> dict[str, Any]:
+    """What the Narrate function returns: the key and what the narration used."""
+    return {
+        "audioKey": names.audio_key(story_id),
+        "voiceUsage": {"model": "stand-in", "characters": 9, "costUsd": 0.01},
+    }
+
+
 def _quick_media(runtime: LocalRuntime) -> None:
-    runtime.lambdas.override(names.GENERATE_IMAGE_FUNCTION, lambda event, _: {"imageKey": names.image_key(event["id"])})
-    runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, lambda event, _: {"audioKey": names.audio_key(event["id"])})
+    runtime.lambdas.override(names.GENERATE_IMAGE_FUNCTION, lambda event, _: _image_made(event["id"]))
+    runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, lambda event, _: _audio_made(event["id"]))
 
 
 def _executions(runtime: LocalRuntime) -> list[dict[str, Any]]:

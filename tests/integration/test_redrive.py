@@ -14,7 +14,7 @@ from storyteller.dal.stories import StoryStore
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryStatus
-from tests.integration.test_flow import _story
+from tests.integration.test_flow import _audio_made, _image_made, _story
 
 
 class CountingMedia:
@@ -24,15 +24,15 @@ class CountingMedia:
         self.calls = {"image": 0, "audio": 0}
         self.audio_fails = True
 
-    def image(self, event: dict[str, Any], context: object) -> dict[str, str]:
+    def image(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["image"] += 1
-        return {"imageKey": names.image_key(event["id"])}
+        return _image_made(event["id"])
 
-    def audio(self, event: dict[str, Any], context: object) -> dict[str, str]:
+    def audio(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["audio"] += 1
         if self.audio_fails:
             raise RuntimeError("speech engine crashed")
-        return {"audioKey": names.audio_key(event["id"])}
+        return _audio_made(event["id"])
 
 
 def _wait(runtime: LocalRuntime, arn: str) -> dict[str, Any]:

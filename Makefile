@@ -39,3 +39,25 @@ e2e: install
 
 clean:
 	rm -rf $(VENV) .storyteller cdk.out .pytest_cache .mypy_cache .ruff_cache
+
+# --- AWS (docs/deploy.md). The CDK CLI is pinned in package.json and runs from ./node_modules. ---
+CDK_ENV := JSII_RUNTIME_PACKAGE_CACHE_ROOT=$(CURDIR)/.jsii-cache JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+CDK     := $(CDK_ENV) npx --no-install cdk
+# Extra CLI arguments, e.g. make deploy CDK_ARGS="-c notifyEmail=you@example.org --profile family"
+CDK_ARGS ?=
+
+.PHONY: synth deploy diff cdk-cli
+
+cdk-cli: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+synth: install cdk-cli ## Write cdk.out/ (no Docker, no AWS credentials needed)
+	$(CDK) synth --quiet $(CDK_ARGS)
+
+diff: install cdk-cli ## What `make deploy` would change in your account
+	$(CDK) diff $(CDK_ARGS)
+
+deploy: install cdk-cli ## Deploy to the account and region of your AWS profile (docs/deploy.md)
+	$(CDK) deploy $(CDK_ARGS)

@@ -1,0 +1,93 @@
+"""What a deployment is told through CDK context (cdk.json, or `cdk deploy -c key=value`), checked first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from constructs import Node
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMERIC_WEEKDAY = re.compile(r"\d")
+
+
+class DeployConfigError(ValueError):
+    """A context value that would deploy something broken, named with how to fix it."""
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """The context keys of cdk.json, validated."""
+
+    notify_email: str
+    schedule_expression: str
+    schedule_time_zone: str
+    openai_secret_name: str
+    text_model: str
+    image_model: str
+    voice: str
+
+    @classmethod
+    def from_context(cls, node: Node) -> DeployConfig:
+        """Read every key from the app's context; a missing or bad one stops synth with its name."""
+
+        def value(key: str) -> str:
+            found: Any = node.try_get_context(key)
+            if not isinstance(found, str) or not found.strip():
+                raise DeployConfigError(f"context '{key}' is missing: set it in cdk.json or pass -c {key}=...")
+            return found.strip()
+
+        config = cls(
+            notify_email=value("notifyEmail"),
+            schedule_expression=value("scheduleExpression"),
+            schedule_time_zone=value("scheduleTimeZone"),
+            openai_secret_name=value("openaiSecretName"),
+            text_model=value("textModel"),
+            image_model=value("imageModel"),
+            voice=value("voice"),
+        )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Refuse what AWS would refuse at deploy time, or accept and then get wrong."""
+        if not _EMAIL.match(self.notify_email):
+            raise DeployConfigError(f"notifyEmail {self.notify_email!r} is not an email address")
+        try:
+            ZoneInfo(self.schedule_time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise DeployConfigError(
+                f"scheduleTimeZone {self.schedule_time_zone!r} is not an IANA time zone, e.g. Europe/London"
+            ) from error
+        scheduler_cron(self.schedule_expression)
+
+    @property
+    def is_example_email(self) -> bool:
+        """The placeholder address from cdk.json: deployable, but nobody would get the email."""
+        return self.notify_email.lower().endswith(("@example.com", "@example.org"))
+
+
+def scheduler_cron(expression: str) -> str:
+    """EventBridge Scheduler's six-field `cron(...)` for the five-field line the local scheduler reads.
+
+    Scheduler wants `?` in one of day-of-month and day-of-week and a year field. Weekdays must be names
+    (MON-FRI): a number means a different day to crontab (0 = Sunday), APScheduler (0 = Monday, which the
+    local runtime uses) and Scheduler (1 = Sunday), so a number would make the two modes disagree.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise DeployConfigError(f"scheduleExpression {expression!r} needs five fields: minute hour day month weekday")
+    minute, hour, day, month, weekday = fields
+    if _NUMERIC_WEEKDAY.search(weekday):
+        raise DeployConfigError(f"scheduleExpression weekday {weekday!r}: use names such as MON-FRI, not numbers")
+    if weekday in ("*", "?"):
+        weekday = "?"
+    elif day in ("*", "?"):
+        day, weekday = "?", weekday.upper()
+    else:
+        raise DeployConfigError(
+            f"scheduleExpression {expression!r} restricts both day of month and weekday; Scheduler allows one"
+        )
+    return f"cron({minute} {hour} {day} {month.upper()} {weekday} *)"

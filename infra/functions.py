@@ -1,0 +1,117 @@
+"""One of our Lambda functions: the shared code asset, the Powertools layer, its own role and log group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import AssetHashType, Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import lambda_asset
+from infra.lambda_asset import LambdaAsset
+from infra.nag import acknowledge
+
+LOG_RETENTION = logs.RetentionDays.TWO_WEEKS
+
+
+@dataclass(frozen=True)
+class FunctionKit:
+    """What every function shares: one code asset (uploaded once), the layer and base environment."""
+
+    asset: LambdaAsset
+    code: lambda_.Code
+    layer: lambda_.ILayerVersion
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, scope: Construct, asset: LambdaAsset) -> FunctionKit:
+        """The kit for a stack: the asset keyed by our own input hash, so CDK need not re-hash 25 MB."""
+        code = lambda_.Code.from_asset(
+            str(asset.path),
+            asset_hash=asset.fingerprint,
+            asset_hash_type=AssetHashType.CUSTOM,
+            # Bytecode of whichever Python last imported the tree is not part of the asset.
+            exclude=["**/__pycache__"],
+        )
+        layer_arn = (
+            f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{lambda_asset.POWERTOOLS_LAYER_ACCOUNT}:layer:"
+            f"{lambda_asset.powertools_layer_name()}:{lambda_asset.POWERTOOLS_LAYER_VERSION}"
+        )
+        layer = lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", layer_arn)
+        return cls(asset=asset, code=code, layer=layer, environment={"POWERTOOLS_LOG_LEVEL": "INFO"})
+
+
+class StoryFunction(Construct):
+    """A function whose role can write its own logs and traces, and nothing else until granted."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        kit: FunctionKit,
+        package: str,
+        function_name: str,
+        description: str,
+        memory_mb: int,
+        timeout: Duration,
+        environment: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # Our own role instead of AWSLambdaBasicExecutionRole: logs go to this one log group only.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs {function_name}",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]
+            )
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            description=description,
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=(
+                lambda_.Architecture.ARM_64 if lambda_asset.ARCHITECTURE == "arm64" else lambda_.Architecture.X86_64
+            ),
+            code=kit.code,
+            handler=kit.asset.handler(package),
+            layers=[kit.layer],
+            role=self.role,
+            log_group=self.log_group,
+            memory_size=memory_mb,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment={**kit.environment, **(environment or {})},
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions; "
+            "every other statement of this role names its resources.",
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "python3.13 on purpose: the asset's compiled wheels (pydantic-core, jiter) and its import test "
+            "target 3.13 (DESIGN.md); runtime, wheels and test interpreter move together.",
+        )
+
+    def allow(self, actions: list[str], resources: list[str]) -> None:
+        """Grant exactly these actions on exactly these resources (no CDK grant wildcards like `s3:GetObject*`)."""
+        self.role.add_to_policy(iam.PolicyStatement(actions=actions, resources=resources))

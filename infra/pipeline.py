@@ -1,0 +1,224 @@
+"""Nightly schedule → create_story → Stories stream → pipe → bus → rule → state machine."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsii
+from aws_cdk import Duration, TimeZone
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_pipes as pipes_l1
+from aws_cdk import aws_pipes_alpha as pipes
+from aws_cdk import aws_pipes_sources_alpha as pipe_sources
+from aws_cdk import aws_pipes_targets_alpha as pipe_targets
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.config import DeployConfig, scheduler_cron
+from infra.functions import FunctionKit, StoryFunction
+from infra.nag import acknowledge, resource_finding
+from infra.storage import Storage
+from storyteller import events as story_events
+from storyteller import names
+
+# The stream holds a record for 24 hours; a story not delivered within a few tries goes to the pipe's DLQ.
+PIPE_RETRY_ATTEMPTS = 3
+# One story a night: batching is about a burst of inserts (e.g. `tonight` run by hand), not throughput.
+PIPE_BATCH_SIZE = 10
+
+# The keys of an EventBridge pattern and the EventPattern field each one is.
+_PATTERN_FIELDS = {
+    "source": "source",
+    "detail-type": "detail_type",
+    "detail": "detail",
+    "account": "account",
+    "region": "region",
+    "resources": "resources",
+    "version": "version",
+    "id": "id",
+    "time": "time",
+}
+
+
+class Pipeline(Construct):
+    """Everything from the nightly trigger to the start of the state machine."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        kit: FunctionKit,
+        storage: Storage,
+        config: DeployConfig,
+        environment: dict[str, str],
+        openai_secret_arn: str,
+        state_machine: sfn.IStateMachine,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.create_story = StoryFunction(
+            self,
+            "CreateStory",
+            kit=kit,
+            package="create_story",
+            function_name=names.CREATE_STORY_FUNCTION,
+            description="Writes tonight's story (OpenAI) into the Stories table",
+            memory_mb=512,
+            # Up to three drafts, each a chat completion (~10-30 s) and a moderation check, with the client's
+            # own retries; a night that needs longer has a problem the DLQ alarm should report.
+            timeout=Duration.minutes(5),
+            environment=environment,
+        )
+        self.create_story.allow(["dynamodb:Scan"], [storage.characters.table_arn, storage.scenes.table_arn])
+        self.create_story.allow(["dynamodb:PutItem"], [storage.stories.table_arn])
+        self.create_story.allow(["secretsmanager:GetSecretValue"], [openai_secret_arn])
+
+        self.schedule_dlq = _dead_letter_queue(self, "ScheduleDlq", "the schedule and create_story's async invoke")
+        # Scheduler invokes asynchronously: a failed night lands in the DLQ (and its alarm) instead of
+        # being retried by Lambda, which would pay OpenAI twice and could make two stories.
+        self.create_story.function.configure_async_invoke(
+            retry_attempts=0,
+            max_event_age=Duration.hours(2),
+            on_failure=destinations.SqsDestination(self.schedule_dlq),
+        )
+        self.schedule_role = iam.Role(
+            self,
+            "ScheduleRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="Lets the nightly schedule invoke create_story",
+        )
+        acknowledge(
+            self.schedule_role,
+            resource_finding("AwsSolutions-IAM5", self.create_story.function, "Arn", ":*"),
+            "CDK's LambdaInvoke target grants the function's versions and aliases too (`<arn>:*`); the "
+            "schedule invokes the unqualified function only.",
+        )
+        self.schedule = scheduler.Schedule(
+            self,
+            "Nightly",
+            description=f"Tonight's story at {config.schedule_expression} ({config.schedule_time_zone})",
+            schedule=scheduler.ScheduleExpression.expression(
+                scheduler_cron(config.schedule_expression), TimeZone.of(config.schedule_time_zone)
+            ),
+            target=scheduler_targets.LambdaInvoke(
+                self.create_story.function,
+                role=self.schedule_role,
+                dead_letter_queue=self.schedule_dlq,
+                retry_attempts=3,
+                max_event_age=Duration.hours(1),
+            ),
+        )
+
+        self.bus = events.EventBus(self, "Bus", event_bus_name=names.EVENT_BUS)
+
+        self.story_created = StoryFunction(
+            self,
+            "StoryCreated",
+            kit=kit,
+            package="story_created",
+            function_name=names.STORY_CREATED_FUNCTION,
+            description="The pipe's enrichment: Stories stream records to StoryCreated events",
+            memory_mb=256,
+            timeout=Duration.seconds(30),
+        )
+        self.pipe_dlq = _dead_letter_queue(self, "PipeDlq", "the pipe's Stories stream source")
+        self.pipe = pipes.Pipe(
+            self,
+            "StoriesToBus",
+            description="New stories (INSERT only) as StoryCreated events on the storyteller bus",
+            source=pipe_sources.DynamoDBSource(
+                storage.stories,
+                starting_position=pipe_sources.DynamoDBStartingPosition.LATEST,
+                batch_size=PIPE_BATCH_SIZE,
+                maximum_retry_attempts=PIPE_RETRY_ATTEMPTS,
+                dead_letter_target=self.pipe_dlq,
+            ),
+            filter=pipes.Filter([pipes.FilterPattern.from_object(story_events.PIPE_FILTER)]),
+            # Not an input template: a template cannot turn DynamoDB's typed list of characters into
+            # plain JSON, so the enrichment (the same function the local pipe calls) does it.
+            enrichment=LambdaEnrichment(self.story_created.function),
+            target=pipe_targets.EventBridgeTarget(self.bus, source=names.EVENT_SOURCE, detail_type=names.STORY_CREATED),
+        )
+
+        self.rule_dlq = _dead_letter_queue(self, "RuleDlq", "the StoryCreated rule's state machine target")
+        self.rule = events.Rule(
+            self,
+            "StoryCreatedRule",
+            description="Each StoryCreated starts the media workflow with the event's detail as input",
+            event_bus=self.bus,
+            event_pattern=event_pattern(story_events.RULE_PATTERN),
+            targets=[
+                events_targets.SfnStateMachine(
+                    state_machine,
+                    input=events.RuleTargetInput.from_event_path(story_events.RULE_TARGET_INPUT_PATH),
+                    dead_letter_queue=self.rule_dlq,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(6),
+                )
+            ],
+        )
+
+    @property
+    def dead_letter_queues(self) -> dict[str, sqs.Queue]:
+        """Each place a story can stop before the state machine, by what it means."""
+        return {
+            "NightlyScheduleFailed": self.schedule_dlq,
+            "StreamRecordUndelivered": self.pipe_dlq,
+            "StoryCreatedUndelivered": self.rule_dlq,
+        }
+
+
+@jsii.implements(pipes.IEnrichment)
+class LambdaEnrichment:
+    """A Lambda function as the pipe's enrichment, invocable by the pipe's role on its ARN only."""
+
+    def __init__(self, function: lambda_.IFunction) -> None:
+        self._function = function
+
+    @property
+    def enrichment_arn(self) -> str:
+        return self._function.function_arn
+
+    def bind(self, pipe: pipes.IPipe) -> pipes.EnrichmentParametersConfig:
+        return pipes.EnrichmentParametersConfig(
+            enrichment_parameters=pipes_l1.CfnPipe.PipeEnrichmentParametersProperty()
+        )
+
+    def grant_invoke(self, grantee: iam.IRole) -> None:
+        # Not function.grant_invoke, which also grants every version and alias (`<arn>:*`).
+        grantee.add_to_principal_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self._function.function_arn])
+        )
+
+
+def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
+    """The shared rule pattern as CDK's EventPattern; a key CDK has no field for is refused, not dropped."""
+    unknown = set(pattern) - set(_PATTERN_FIELDS)
+    if unknown:
+        raise ValueError(f"rule pattern keys {sorted(unknown)} have no EventPattern field: {json.dumps(pattern)}")
+    return events.EventPattern(**{_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
+
+
+def _dead_letter_queue(scope: Construct, construct_id: str, serves: str) -> sqs.Queue:
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    acknowledge(
+        queue,
+        "AwsSolutions-SQS3",
+        f"This queue is the dead-letter queue of {serves}; cdk-nag only recognises DLQs named in another "
+        "queue's redrive policy.",
+    )
+    return queue

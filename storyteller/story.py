@@ -33,8 +33,8 @@ def write_valid_story(
     """Ask until a draft passes the rules, telling the writer what was wrong; never store a bad one."""
     feedback: str | None = None
     for _ in range(attempts):
-        draft = writer.write(characters, scene, feedback)
         try:
+            draft = writer.write(characters, scene, feedback)  # a writer may refuse its own draft too
             return draft, validate_story(draft, characters, scene)
         except StoryValidationError as error:
             feedback = str(error)

@@ -18,10 +18,8 @@ from typing import Any
 from moto.core.exceptions import AWSError
 from moto.core.responses import ActionResult
 from moto.stepfunctions.parser.api import ExecutionStatus, HistoryEventType
-from moto.stepfunctions.parser.asl.eval.evaluation_details import EvaluationDetails
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.evaluation_details import EvaluationDetails, ExecutionDetails
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -51,21 +49,18 @@ class _ResumingWorker(ExecutionWorker):
     def _execution_logic(self) -> None:
         program = self._get_evaluation_entrypoint()
         self.env = self._get_evaluation_environment()
-        manager = self.env.event_manager
+        manager: Any = self.env.event_manager
         manager._history_event_list.extend(self._previous)
         manager._event_id_gen._next_id = len(self._previous) + 1
         context = self.env.event_history_context
         context.source_event_id = context.last_published_event_id = len(self._previous)
-        manager.add_event(
-            context=context,
-            event_type=HistoryEventType.ExecutionRedriven,
-            event_details=EventDetails(executionRedrivenEventDetails={"redriveCount": self._redrive_count}),
-        )
+        details: Any = {"executionRedrivenEventDetails": {"redriveCount": self._redrive_count}}
+        manager.add_event(context=context, event_type=HistoryEventType.ExecutionRedriven, event_details=details)
         program.eval(self.env)
         self._execution_communication.terminated()
 
 
-def _resume_point(execution: Execution, history: list[dict[str, Any]]) -> tuple[str, Any]:
+def _resume_point(execution: Any, history: list[dict[str, Any]]) -> tuple[str, Any]:
     top_level = set(json.loads(execution.state_machine.definition)["States"])
     for event in reversed(history):
         entered = event.get("stateEnteredEventDetails")
@@ -76,18 +71,20 @@ def _resume_point(execution: Execution, history: list[dict[str, Any]]) -> tuple[
 
 def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> datetime.datetime:
     """The backend half: check, then resume the same execution in a new worker."""
-    execution: Execution = self.describe_execution(execution_arn)
+    execution: Any = self.describe_execution(execution_arn)
     if execution.exec_status not in REDRIVABLE:
         raise ExecutionNotRedrivable(
-            f"Execution '{execution_arn}' is {execution.exec_status.value}: only a failed, timed-out"
+            f"Execution '{execution_arn}' is {execution.status}: only a failed, timed-out"
             " or aborted execution can be redriven"
         )
-    history = list(execution.to_history_output()["events"])
+    history: list[dict[str, Any]] = list(execution.to_history_output()["events"])
     resume_state, resume_input = _resume_point(execution, history)
     count = getattr(execution, "redrive_count", 0) + 1
-    details = execution.get_start_execution_details()
-    details.inpt = resume_input
-    worker = _ResumingWorker(
+    started = execution.get_start_execution_details()
+    details = ExecutionDetails(
+        arn=started.arn, name=started.name, role_arn=started.role_arn, inpt=resume_input, start_time=started.start_time
+    )
+    worker: Any = _ResumingWorker(
         previous=history,
         resume_state=resume_state,
         redrive_count=count,
@@ -101,8 +98,8 @@ def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> d
         activity_store={},
     )
     redrive_date = datetime.datetime.now(tz=datetime.UTC)
-    execution.redrive_count = count  # type: ignore[attr-defined]
-    execution.redrive_date = redrive_date  # type: ignore[attr-defined]
+    execution.redrive_count = count
+    execution.redrive_date = redrive_date
     execution.exec_worker = worker
     execution.exec_status = ExecutionStatus.RUNNING
     execution.error = execution.cause = execution.stop_date = None
@@ -111,8 +108,8 @@ def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> d
 
 
 def _respond_redrive(self: StepFunctionResponse) -> ActionResult:
-    arn = self._get_param("executionArn")
-    return ActionResult({"redriveDate": self.stepfunction_backend.redrive_execution(arn)})
+    backend: Any = self.stepfunction_backend
+    return ActionResult({"redriveDate": backend.redrive_execution(self._get_param("executionArn"))})
 
 
 _describe_execution = StepFunctionResponse.describe_execution

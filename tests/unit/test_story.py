@@ -67,6 +67,7 @@ def test_a_bad_draft_is_retried_with_the_reason() -> None:
     writer = ScriptedWriter(SHORT, _good_draft(cast, scene))
 
     draft, report = write_valid_story(writer, cast, scene, attempts=3)
+    assert draft.title
 
     assert report.words >= 200
     assert writer.feedback[0] is None

@@ -23,6 +23,7 @@ from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
 from storyteller.local.state import LocalState
 from storyteller.observability import LOG_FILE_VARIABLE
+from storyteller.providers import factory
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,11 @@ class RunOutcome:
 class LocalRuntime:
     """Start, use, stop. Not re-entrant: moto's backends are per process, so one runtime at a time."""
 
-    def __init__(self, settings: Settings, endpoint_port: int = 0) -> None:
+    def __init__(
+        self, settings: Settings, endpoint_port: int = 0, providers: factory.ProviderOverrides | None = None
+    ) -> None:
         self.settings = settings
+        self._providers = providers
         self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port)
         self.lambdas = LocalLambdas()
         self.outbox_dir = settings.home / "outbox"
@@ -81,6 +85,7 @@ class LocalRuntime:
         os.environ.setdefault(LOG_FILE_VARIABLE, str(self.log_file))
         self.endpoint.start()
         route_moto_lambda_to(self.lambdas)
+        factory.use(self._providers)
         self.resources = provision(self.settings)
         self.state = LocalState(self.settings)
         restored = self.state.restore()
@@ -106,6 +111,7 @@ class LocalRuntime:
             self._pump_thread.join(timeout=10)
         self.save()
         self.endpoint.stop()
+        factory.use(None)
 
     def __enter__(self) -> LocalRuntime:
         return self.start()

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
 from storyteller.settings import IllustratorChoice, NarratorChoice, Settings, WriterChoice
 
 
+@dataclass
+class ProviderOverrides:
+    """Providers handed in by whoever runs the handlers in-process (local runtime, benchmarks, fault drills).
+
+    In Lambda nothing sets these; the settings decide.
+    """
+
+    writer: StoryWriter | None = None
+    illustrator: Illustrator | None = None
+    narrator: Narrator | None = None
+
+
+_overrides = ProviderOverrides()
+
+
+def use(overrides: ProviderOverrides | None) -> None:
+    """Serve these providers in this process; None goes back to what the settings choose."""
+    global _overrides
+    _overrides = overrides or ProviderOverrides()
+
+
 def story_writer(settings: Settings) -> StoryWriter:
     """The writer for tonight's story."""
+    if _overrides.writer is not None:
+        return _overrides.writer
     if settings.writer is WriterChoice.OPENAI or (
         settings.writer is WriterChoice.AUTO and settings.use_cloud_providers()
     ):
@@ -26,6 +50,8 @@ def story_writer(settings: Settings) -> StoryWriter:
 
 def illustrator(settings: Settings) -> Illustrator:
     """The illustrator for the story's picture."""
+    if _overrides.illustrator is not None:
+        return _overrides.illustrator
     if settings.illustrator is IllustratorChoice.OPENAI or (
         settings.illustrator is IllustratorChoice.AUTO and settings.use_cloud_providers()
     ):
@@ -42,6 +68,8 @@ def illustrator(settings: Settings) -> Illustrator:
 
 def narrator(settings: Settings) -> Narrator:
     """The voice that reads the story."""
+    if _overrides.narrator is not None:
+        return _overrides.narrator
     if settings.narrator is NarratorChoice.POLLY or (
         settings.narrator is NarratorChoice.AUTO and settings.use_cloud_providers() and not _local_aws()
     ):

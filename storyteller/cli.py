@@ -17,6 +17,7 @@ from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.local.lock import AlreadyRunningError, HomeLock
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.models import StoryItem
 from storyteller.seed import seed as seed_catalog
 from storyteller.settings import Settings, get_settings
 
@@ -98,7 +99,7 @@ def tonight(
     seconds = time.monotonic() - started
     emailed = outcome.status == "COMPLETE" and len(outcome.emails) == 1
     if as_json:
-        typer.echo(json.dumps(_summary(story.model_dump(mode="json"), outcome, page, seconds)))
+        typer.echo(json.dumps(_summary(story, outcome, page, seconds)))
     else:
         typer.echo(f"id:        {story_id}\nstatus:    {outcome.status}\npage:      {page}")
         typer.echo(f"email:     {outcome.emails[0] if outcome.emails else '-'}\ntook:      {seconds:.1f} s")
@@ -149,17 +150,23 @@ def _first_story(runtime: LocalRuntime) -> None:
     _say(f"  {outcome.status}: {runtime.settings.story_base_url}/stories/{story_id}")
 
 
-def _summary(story: dict[str, Any], outcome: RunOutcome, page: str, seconds: float) -> dict[str, Any]:
+def _summary(story: StoryItem, outcome: RunOutcome, page: str, seconds: float) -> dict[str, Any]:
     return {
-        "id": story["id"],
+        "id": story.id,
         "status": outcome.status,
-        "title": story["title"],
-        "text": story["text"],
-        "words": story["words"],
-        "characters": [character["name"] for character in story["characters"]],
-        "scene": story["scene"]["description"],
-        "imageKey": story.get("imageKey"),
-        "audioKey": story.get("audioKey"),
+        "title": story.title,
+        "text": story.text,
+        "words": story.words,
+        "characters": [character.name for character in story.characters],
+        "scene": story.scene.description,
+        "imageKey": story.imageKey,
+        "audioKey": story.audioKey,
+        "models": {
+            "text": story.provenance.text if story.provenance else None,
+            "image": story.imageUsage.model if story.imageUsage else None,
+            "voice": story.voiceUsage.model if story.voiceUsage else None,
+        },
+        "costUsd": story.cost_usd(),
         "executionArn": outcome.execution_arn,
         "executionStatus": outcome.execution_status,
         "error": outcome.error,

@@ -93,7 +93,6 @@ class Settings(BaseSettings):
     base_url: str | None = Field(default=None, description="Public address of the story pages.")
     notify_email: str = "family@example.com"
     smtp_url: str | None = Field(default=None, description="smtp://host:port to send, besides the outbox.")
-    stepfunctions_endpoint_url: str | None = None
 
     providers: ProviderChoice = ProviderChoice.AUTO
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")

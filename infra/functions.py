@@ -59,7 +59,9 @@ class StoryFunction(Construct):
         memory_mb: int,
         timeout: Duration,
         environment: dict[str, str] | None = None,
+        unscoped_actions: dict[str, str] | None = None,
     ) -> None:
+        """`unscoped_actions`: actions AWS cannot scope to a resource (granted on `*`), each with why."""
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
             self,
@@ -99,11 +101,15 @@ class StoryFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             environment={**kit.environment, **(environment or {})},
         )
+        unscoped = unscoped_actions or {}
+        if unscoped:
+            self.role.add_to_policy(iam.PolicyStatement(actions=sorted(unscoped), resources=["*"]))
         acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions; "
-            "every other statement of this role names its resources.",
+            "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions"
+            + "".join(f"; {action} {why}" for action, why in sorted(unscoped.items()))
+            + ". Every other statement of this role names its resources.",
         )
         acknowledge(
             self.function,

@@ -67,6 +67,7 @@ class Workflow(Construct):
             memory_mb=512,
             timeout=MEDIA_TIMEOUT,
             environment=environment,
+            unscoped_actions={"polly:SynthesizeSpeech": "can be scoped to lexicons only, and we use none"},
         )
         for function in (self.illustrate, self.narrate):
             # GetObject also answers HeadObject (is it made already?); ListBucket makes a missing key a 404
@@ -80,13 +81,6 @@ class Workflow(Construct):
                 "exists; the wildcard is limited to the stories/ prefix of our own bucket.",
             )
         self.illustrate.allow(["secretsmanager:GetSecretValue"], [openai_secret_arn])
-        self.narrate.allow(["polly:SynthesizeSpeech"], ["*"])
-        acknowledge(
-            self.narrate.role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "polly:SynthesizeSpeech can only be scoped to lexicons and we use none; X-Ray writes have no "
-            "resource-level permissions.",
-        )
 
         self.log_group = logs.LogGroup(
             self,

@@ -135,8 +135,12 @@ class Settings(BaseSettings):
     @field_validator("schedule_cron")
     @classmethod
     def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:
+        fields = value.split()
+        if len(fields) != 5:
             raise ValueError(f"cron {value!r} needs five fields: minute hour day month weekday")
+        if any(character.isdigit() for character in fields[4]):
+            # crontab, APScheduler and EventBridge Scheduler number weekdays three different ways.
+            raise ValueError(f"cron {value!r}: name the weekdays (MON-FRI, SAT,SUN); numbers mean different days")
         return value
 
     @property

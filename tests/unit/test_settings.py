@@ -36,3 +36,14 @@ def test_a_cron_with_the_wrong_number_of_fields_is_named(monkeypatch: pytest.Mon
 def test_base_url_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORYTELLER_BASE_URL", "https://stories.example.com/")
     assert Settings().story_base_url == "https://stories.example.com"
+
+
+def test_numeric_weekdays_are_refused_because_the_schedulers_disagree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYTELLER_SCHEDULE_CRON", "15 19 * * 1-5")
+    with pytest.raises(ValidationError, match="name the weekdays"):
+        Settings()
+
+
+def test_named_weekdays_are_fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYTELLER_SCHEDULE_CRON", "15 19 * * MON-FRI")
+    assert Settings().schedule_cron == "15 19 * * MON-FRI"

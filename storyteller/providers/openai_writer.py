@@ -17,7 +17,6 @@ from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant
 
 # A flagged, refused or cut-off draft is never returned; this many drafts are asked for before the
 # writer gives up. `write_valid_story` then decides about drafts that come back but break a rule.
-SAFE_DRAFT_ATTEMPTS = 2
 # Room for the story (~600 tokens), the JSON around it and the model's reasoning.
 MAX_COMPLETION_TOKENS = 6000
 # Where the prompt aims: inside the validator's 200-600 words with room for a model's miscount.
@@ -59,17 +58,10 @@ class OpenAIStoryWriter:
         self._output_tokens = 0
 
     def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
-        """A safe, complete draft; `feedback` (why the previous one failed) is passed on to the model."""
-        problem = feedback
-        for _ in range(SAFE_DRAFT_ATTEMPTS):
-            try:
-                draft = self._draft(characters, scene, problem)
-                self._moderate(draft)
-            except StoryValidationError as error:
-                problem = _joined(feedback, str(error))
-                continue
-            return draft
-        raise StoryValidationError(f"no usable draft after {SAFE_DRAFT_ATTEMPTS} requests: {problem}")
+        """One safe, complete draft, or StoryValidationError saying why not (the story loop asks again)."""
+        draft = self._draft(characters, scene, feedback)
+        self._moderate(draft)
+        return draft
 
     def usage(self) -> Usage:
         """Tokens of every request so far (retries and rejected drafts included: they are billed too)."""
@@ -160,7 +152,3 @@ def story_prompt(characters: list[Character], scene: Scene, feedback: str | None
     if feedback:
         lines += ["", f"Your previous draft was rejected: {feedback}", "Write a new story that fixes this."]
     return "\n".join(lines)
-
-
-def _joined(feedback: str | None, problem: str) -> str:
-    return f"{feedback}; {problem}" if feedback else problem

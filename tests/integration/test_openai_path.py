@@ -103,7 +103,7 @@ def test_a_story_flagged_every_time_fails_the_run_and_stores_nothing(
 ) -> None:
     settings = cloud_runtime.settings
     seed(CatalogStore(settings))
-    for _ in range(2):
+    for _ in range(settings.writer_attempts):
         openai_env.flag_next("sexual/minors")
 
     with pytest.raises(StoryValidationError, match=r"flagged the story \(sexual/minors\)"):

@@ -3,6 +3,8 @@
 import logging
 import os
 import sys
+import threading
+from typing import IO
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
@@ -11,13 +13,32 @@ from storyteller import names
 LOG_FILE_VARIABLE = "STORYTELLER_LOG_FILE"
 
 
-def _handler() -> logging.Handler:
-    # In Lambda, stderr goes to CloudWatch. Locally the runtime points this at a file, so a user's
-    # terminal shows progress and one-line errors, and stdout stays clean for `--json`.
-    path = os.environ.get(LOG_FILE_VARIABLE)
-    return logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+class _Destination:
+    """stderr in Lambda (CloudWatch takes it); the file STORYTELLER_LOG_FILE names, when set, locally.
+
+    Decided at each write, not at import: whichever module imports this first, the local runtime's
+    choice (a file, so the terminal shows progress and stdout stays clean for `--json`) holds.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, IO[str]] = {}
+
+    def write(self, text: str) -> int:
+        path = os.environ.get(LOG_FILE_VARIABLE)
+        if not path:
+            return sys.stderr.write(text)
+        with self._lock:
+            if path not in self._files:
+                self._files[path] = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the process
+            written = self._files[path].write(text)
+            self._files[path].flush()
+            return written
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
-logger = Logger(service=names.SERVICE, logger_handler=_handler())
+logger = Logger(service=names.SERVICE, logger_handler=logging.StreamHandler(_Destination()))
 tracer = Tracer(service=names.SERVICE)
 metrics = Metrics(namespace=names.METRICS_NAMESPACE, service=names.SERVICE)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from moto.core.config import default_user_config
 from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from storyteller.dal.aws import reset_clients
-from storyteller.local import redrive
+from storyteller.local import engine, redrive
 
 # Any credentials do for moto; set them so boto3 never looks for a real AWS profile.
 _FAKE_CREDENTIALS = {
@@ -21,13 +25,50 @@ _FAKE_CREDENTIALS = {
 }
 
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Middleware = Callable[[WSGIApp], WSGIApp]
+
+
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's app, remembering which backend serves which host.
+
+    moto matches every request's host against hundreds of URL patterns under one process-wide lock;
+    with a few dozen runs at once that was most of the local stack's CPU (the 100-story load test).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backend_of: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backend_of:
+            self._backend_of[host] = super().get_backend_for_host(host)
+        return self._backend_of[host]
+
+
+class _Server(ThreadedMotoServer):
+    """moto's threaded server, its app optionally wrapped (fault drills: storyteller/local/faults.py)."""
+
+    def __init__(self, port: int, middleware: Middleware | None) -> None:
+        super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        self._middleware = middleware
+
+    def _server_entry(self) -> None:
+        app: Any = _Dispatcher()
+        if self._middleware is not None:
+            app = self._middleware(app)
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 class LocalEndpoint:
     """Starts moto with its Step Functions engine executing the real ASL."""
 
-    def __init__(self, region: str, port: int = 0) -> None:
+    def __init__(self, region: str, port: int = 0, middleware: Middleware | None = None) -> None:
         self.region = region
         self._port = port or _free_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._port, verbose=False)
+        self._server = _Server(self._port, middleware)
 
     @property
     def url(self) -> str:
@@ -37,6 +78,7 @@ class LocalEndpoint:
         """Serve, and point this process's AWS clients (and moto's own engine) at it."""
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         redrive.install()
+        engine.install()
         # The engine logs whole parse trees on a failed state; our own logs say what failed.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
@@ -46,6 +88,14 @@ class LocalEndpoint:
         os.environ["AWS_ENDPOINT_URL"] = self.url
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.region
         os.environ["MOTO_PORT"] = str(self._port)  # where moto's engine sends its own task calls
+        reset_clients()
+
+    @staticmethod
+    def attach(url: str, region: str) -> None:
+        """Point this process's AWS clients at an endpoint another process serves (a running `storyteller up`)."""
+        os.environ.update(_FAKE_CREDENTIALS)
+        os.environ["AWS_ENDPOINT_URL"] = url
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
         reset_clients()
 
     def stop(self) -> None:

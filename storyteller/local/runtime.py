@@ -16,7 +16,7 @@ from typing import Any
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
-from storyteller.local.endpoint import LocalEndpoint
+from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
@@ -28,12 +28,12 @@ from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# No X-Ray daemon or CloudWatch here: tracing and EMF metrics off, logs at WARNING unless asked.
+# No X-Ray daemon or CloudWatch here: tracing and EMF metrics off; handler logs go to the log file.
 _LOCAL_POWERTOOLS = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
+ENDPOINT_FILE = "endpoint"
 # How often the pump looks at the stream and the outbox: fast enough that a run feels immediate.
 PUMP_INTERVAL_SECONDS = 0.05
 
@@ -63,17 +63,23 @@ class LocalRuntime:
     """Start, use, stop. Not re-entrant: moto's backends are per process, so one runtime at a time."""
 
     def __init__(
-        self, settings: Settings, endpoint_port: int = 0, providers: factory.ProviderOverrides | None = None
+        self,
+        settings: Settings,
+        endpoint_port: int = 0,
+        providers: factory.ProviderOverrides | None = None,
+        endpoint_middleware: Middleware | None = None,
     ) -> None:
         self.settings = settings
         self._providers = providers
-        self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port)
+        self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port, endpoint_middleware)
         self.lambdas = LocalLambdas()
         self.outbox_dir = settings.home / "outbox"
         self.log_file = settings.home / "logs" / "storyteller.log"
+        self.endpoint_file = settings.home / ENDPOINT_FILE
         self._stop = threading.Event()
         self._pump_thread: threading.Thread | None = None
         self._dirty = threading.Event()
+        self._owns_log_variable = False
         self.resources: LocalResources | None = None
 
     def start(self) -> LocalRuntime:
@@ -82,8 +88,12 @@ class LocalRuntime:
         for variable, value in _LOCAL_POWERTOOLS.items():
             os.environ.setdefault(variable, value)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault(LOG_FILE_VARIABLE, str(self.log_file))
+        if LOG_FILE_VARIABLE not in os.environ:
+            os.environ[LOG_FILE_VARIABLE] = str(self.log_file)
+            self._owns_log_variable = True
         self.endpoint.start()
+        # Other commands (`storyteller retry`) reach this running stack's endpoint through this file.
+        self.endpoint_file.write_text(self.endpoint.url, encoding="utf-8")
         route_moto_lambda_to(self.lambdas)
         factory.use(self._providers)
         self.resources = provision(self.settings)
@@ -110,8 +120,11 @@ class LocalRuntime:
         if self._pump_thread is not None:
             self._pump_thread.join(timeout=10)
         self.save()
+        self.endpoint_file.unlink(missing_ok=True)
         self.endpoint.stop()
         factory.use(None)
+        if self._owns_log_variable:
+            os.environ.pop(LOG_FILE_VARIABLE, None)
 
     def __enter__(self) -> LocalRuntime:
         return self.start()
@@ -135,9 +148,15 @@ class LocalRuntime:
             raise FunctionFailedError(result["errorType"], result["errorMessage"])
         return result
 
-    def create_story(self) -> str:
-        """What the nightly schedule does: run create_story; returns the new story's id."""
-        result = self.invoke(names.CREATE_STORY_FUNCTION, {"source": "storyteller.local"})
+    def create_story(self, scheduled_time: str | None = None) -> str:
+        """What the nightly schedule does: run create_story; returns the new story's id.
+
+        `scheduled_time` is the firing's `<aws.scheduler.scheduled-time>`: a firing delivered twice makes one story.
+        """
+        event = {"source": "storyteller.local"}
+        if scheduled_time is not None:
+            event["scheduledTime"] = scheduled_time
+        result = self.invoke(names.CREATE_STORY_FUNCTION, event)
         story_id: str = result["id"]
         return story_id
 

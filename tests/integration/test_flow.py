@@ -155,7 +155,7 @@ def test_a_story_id_that_does_not_exist_ends_at_claim(runtime: LocalRuntime) -> 
 
     assert done["executionArn"] == arn
     assert done["status"] == "SUCCEEDED"
-    assert runtime.states_entered(arn) == ["Claim", "AlreadyClaimed"]
+    assert runtime.states_entered(arn) == ["CheckEvent", "Claim", "AlreadyClaimed"]
 
 
 @pytest.mark.parametrize("title", ["<script>alert(1)</script>", 'Moon\'s "boat" {x} ☾'])

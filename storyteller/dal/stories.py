@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
 from storyteller.models import StoryItem
@@ -19,11 +21,22 @@ class StoryStore:
 
     def put_new(self, story: StoryItem) -> None:
         """Insert a story; an existing id is an error, never an overwrite of a finished story."""
-        self._dynamodb.put_item(
-            TableName=self._table,
-            Item=to_item(story.model_dump(mode="json")),
-            ConditionExpression="attribute_not_exists(id)",
-        )
+        item = to_item(story.model_dump(mode="json"))
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(id)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            # The SDK retries a put whose answer was lost (cut short, timed out) although it landed: the
+            # retry then meets our own item. That is success, not a failed night with a story in the table.
+            found = error.response.get("Item")
+            ours = found is not None and from_item(found) == from_item(item)
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and ours:
+                return
+            raise
 
     def get(self, story_id: str) -> StoryItem | None:
         """The story, or None when there is none (expired ones included: the caller decides)."""

@@ -6,6 +6,9 @@ CHARACTERS_TABLE: Final = "Characters"
 SCENES_TABLE: Final = "Scenes"
 STORIES_TABLE: Final = "Stories"
 TTL_ATTRIBUTE: Final = "ttl"
+# Which firing of the nightly schedule made which story (Powertools idempotency records, pk `id`).
+FIRINGS_TABLE: Final = "ScheduleFirings"
+FIRINGS_TTL_ATTRIBUTE: Final = "expiration"
 
 EVENT_BUS: Final = "storyteller"
 EVENT_SOURCE: Final = "storyteller.stories"

@@ -1,11 +1,16 @@
-"""Scheduler target: write tonight's story into the Stories table."""
+"""Scheduler target: write tonight's story into the Stories table, once per firing of the schedule."""
 
 import random
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from storyteller import names
+from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.observability import logger, metrics, tracer
@@ -13,11 +18,34 @@ from storyteller.providers import factory
 from storyteller.settings import get_settings
 from storyteller.story import create_story
 
+# Scheduler and Lambda's async queue both deliver at least once: a firing is keyed by its scheduled
+# time (`<aws.scheduler.scheduled-time>` in the target's input), so a duplicate returns the story the
+# first delivery made. An event without one (a manual `tonight`) always makes a new story.
+FIRING = IdempotencyConfig(event_key_jmespath="scheduledTime", expires_after_seconds=names.STORY_LIFETIME_SECONDS)
+
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "scheduledTime" not in event:
+        return _write_story(event, context)
+    settings = get_settings()
+    once_per_firing = idempotent(
+        persistence_store=_firings(client("dynamodb", settings.aws_region), settings.firings_table), config=FIRING
+    )
+    try:
+        result: dict[str, Any] = once_per_firing(_write_story)(event, context)
+    except IdempotencyAlreadyInProgressError:
+        # The same firing, delivered twice at once: the first delivery is writing tonight's story.
+        firing = event.get("scheduledTime")
+        logger.warning("duplicate firing while the first is still writing", extra={"firing": firing})
+        metrics.add_metric(name="DuplicateFirings", unit=MetricUnit.Count, value=1)
+        return {"duplicateOf": firing}
+    return result
+
+
+def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = create_story(
         CatalogStore(settings),
@@ -29,3 +57,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("story created", extra={"story_id": story.id, "words": story.words})
     metrics.add_metric(name="StoriesCreated", unit=MetricUnit.Count, value=1)
     return {"id": story.id, "title": story.title, "words": story.words}
+
+
+@lru_cache(maxsize=4)
+def _firings(dynamodb: Any, table: str) -> DynamoDBPersistenceLayer:
+    # One per client: the layer registers a hook on the client it is given, so it is built once.
+    return DynamoDBPersistenceLayer(table_name=table, boto3_client=dynamodb, key_attr="id")

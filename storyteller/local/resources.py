@@ -60,6 +60,16 @@ def provision(settings: Settings) -> LocalResources:
         TableName=settings.stories_table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
     )
+    dynamodb.create_table(
+        TableName=settings.firings_table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=settings.firings_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.FIRINGS_TTL_ATTRIBUTE},
+    )
     s3 = client("s3", region)
     s3.create_bucket(Bucket=settings.media_bucket, CreateBucketConfiguration={"LocationConstraint": region})
 

@@ -1,0 +1,256 @@
+"""Frontend: the story page against a static file from the same server, at 1, 10 and 50 concurrent clients.
+
+The server is `storyteller up` itself (uvicorn, the local AWS endpoint, the pump and the schedule in one
+process, a first story made by the offline providers) on 127.0.0.1, in its own home. The load generator
+is a small closed-loop HTTP/1.1 keep-alive client in this process: each client sends its next request
+when the last answer is in, for a fixed time, and never more than a fixed number of requests. Only
+127.0.0.1 is ever addressed.
+
+    python -m bench.frontend
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.common import median, percentile, table, verdict, write_result
+
+HOST = "127.0.0.1"
+LEVELS = (1, 10, 50)
+STATIC_PATH = "/static/style.css"
+WARMUP_SECONDS = 0.5
+SECONDS_PER_RUN = 3.0
+MAX_REQUESTS_PER_RUN = 60_000
+STARTUP_SECONDS = 120.0
+MIN_RATIO_TO_STATIC = 0.5
+MAX_P99_MS_AT_50 = 50.0
+UP_LOG = "up.log"
+_STORY_LINK = re.compile(r"/stories/([0-9a-f-]{36})")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Load:
+    """What one closed-loop run saw."""
+
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next(
+        (int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")), None
+    )
+    if length is None:
+        raise RuntimeError(f"no Content-Length in the answer: {lines[:5]}")
+    await reader.readexactly(length)
+    return status
+
+
+async def _client(port: int, path: str, stop_at: float, budget: list[int], load: Load, record_from: float) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: storyteller-bench\r\n\r\n".encode()
+    try:
+        while budget[0] > 0:
+            started = time.perf_counter()
+            if started >= stop_at:
+                break
+            budget[0] -= 1
+            writer.write(request)
+            status = await _read_response(reader)
+            if started >= record_from:
+                load.latencies.append(time.perf_counter() - started)
+                load.requests += 1
+                load.errors += status != 200
+    finally:
+        writer.close()
+
+
+async def _closed_loop(port: int, path: str, clients: int) -> Load:
+    load = Load(requests=0, errors=0, seconds=SECONDS_PER_RUN, latencies=[])
+    now = time.perf_counter()
+    record_from = now + WARMUP_SECONDS
+    budget = [MAX_REQUESTS_PER_RUN]
+    await asyncio.gather(
+        *(_client(port, path, record_from + SECONDS_PER_RUN, budget, load, record_from) for _ in range(clients))
+    )
+    load.seconds = min(SECONDS_PER_RUN, time.perf_counter() - record_from)
+    return load
+
+
+def _event_loop_run(work: Coroutine[Any, Any, Load]) -> Load:
+    """uvloop when it is there (uvicorn brings it): the load generator should cost as little CPU as it can."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(work)
+    return uvloop.run(work)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as answer:  # only ever http://127.0.0.1
+        return str(answer.read().decode())
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """`storyteller up` in its own home and working directory, with no outside settings."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_"))
+    }
+    environment.update(STORYTELLER_HOME=str(home), STORYTELLER_CONSOLE_PASSWORD="bench-password-not-secret")
+    command = [sys.executable, "-c", "from storyteller.cli import main; main()", "up", "--port", str(port)]
+    with (home.parent / UP_LOG).open("wb") as log:
+        return subprocess.Popen(command, cwd=home.parent, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for_story(port: int, server: subprocess.Popen[bytes], log: Path) -> str:
+    """The first story's id, once the server shows it."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"storyteller up exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            found = _STORY_LINK.search(_get(f"http://{HOST}:{port}/"))
+        except OSError:
+            found = None
+        if found:
+            return found.group(1)
+        time.sleep(0.25)
+    raise RuntimeError(f"no story on http://{HOST}:{port}/ after {STARTUP_SECONDS:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _run(port: int, path: str, clients: int, server_pid: int) -> dict[str, Any]:
+    cpu_before = _cpu_seconds(server_pid)
+    load = _event_loop_run(_closed_loop(port, path, clients))
+    cpu = _cpu_seconds(server_pid) - cpu_before
+    return {
+        "clients": clients,
+        "requests": load.requests,
+        "errors": load.errors,
+        "requests_per_second": round(load.requests / load.seconds, 1),
+        "p50_ms": round(median(load.latencies) * 1000, 2),
+        "p99_ms": round(percentile(load.latencies, 0.99) * 1000, 2),
+        # Includes the warm-up half second: a relative figure, to compare story page and static file.
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(1, load.requests), 3),
+    }
+
+
+def measure() -> dict[str, Any]:
+    """Both targets at every level, against one running server."""
+    with tempfile.TemporaryDirectory(prefix="storyteller-bench-frontend-") as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        port = _free_port()
+        server = start_server(home, port)
+        try:
+            story_id = wait_for_story(port, server, Path(folder) / UP_LOG)
+            story_path = f"/stories/{story_id}"
+            time.sleep(1.0)  # let the pump save the first story's state before measuring
+            levels = []
+            for clients in LEVELS:
+                story = _run(port, story_path, clients, server.pid)
+                static = _run(port, STATIC_PATH, clients, server.pid)
+                levels.append(
+                    {
+                        "clients": clients,
+                        "story_page": story,
+                        "static_file": static,
+                        "ratio_to_static": round(story["requests_per_second"] / static["requests_per_second"], 3),
+                    }
+                )
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    at_50 = next(level for level in levels if level["clients"] == max(LEVELS))
+    ratio, p99 = at_50["ratio_to_static"], at_50["story_page"]["p99_ms"]
+    return {
+        "server": "storyteller up (uvicorn) with its LocalRuntime, on 127.0.0.1",
+        "story_path": "/stories/<id>",
+        "static_path": STATIC_PATH,
+        "seconds_per_run": SECONDS_PER_RUN,
+        "levels": levels,
+        "ssr_vs_static_ratio": ratio,
+        "ssr_p99_ms_50c": p99,
+        "targets": {
+            "ssr_vs_static_ratio": {"min": MIN_RATIO_TO_STATIC, "met": ratio >= MIN_RATIO_TO_STATIC},
+            "ssr_p99_ms_50c": {"max": MAX_P99_MS_AT_50, "met": p99 <= MAX_P99_MS_AT_50},
+        },
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    """The figures as a text table."""
+    rows = []
+    for level in result["levels"]:
+        for name, key in (("story page", "story_page"), ("static file", "static_file")):
+            run = level[key]
+            rows.append(
+                [
+                    level["clients"],
+                    name,
+                    run["requests_per_second"],
+                    run["p50_ms"],
+                    run["p99_ms"],
+                    run["server_cpu_ms_per_request"],
+                    run["errors"],
+                    level["ratio_to_static"] if key == "story_page" else "",
+                ]
+            )
+    targets = result["targets"]
+    return "\n".join(
+        [
+            f"Frontend: {result['server']}; closed loop, {SECONDS_PER_RUN:.0f} s a run",
+            "",
+            table(["clients", "path", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "errors", "ratio"], rows),
+            "",
+            f"story page / static at {max(LEVELS)} clients: {result['ssr_vs_static_ratio']} "
+            f"(target >= {MIN_RATIO_TO_STATIC}: {verdict(targets['ssr_vs_static_ratio']['met'])}); "
+            f"p99 {result['ssr_p99_ms_50c']} ms (target <= {MAX_P99_MS_AT_50:.0f}: "
+            f"{verdict(targets['ssr_p99_ms_50c']['met'])})",
+        ]
+    )
+
+
+def main() -> None:
+    result = measure()
+    print(report(result))
+    write_result("frontend", result)
+
+
+if __name__ == "__main__":
+    main()

@@ -61,3 +61,9 @@ diff: install cdk-cli ## What `make deploy` would change in your account
 
 deploy: install cdk-cli ## Deploy to the account and region of your AWS profile (docs/deploy.md)
 	$(CDK) deploy $(CDK_ARGS)
+
+# --- Benchmarks (bench/README.md): tables on screen, JSON in bench/results/; a few minutes on 2 cores. ---
+.PHONY: bench
+
+bench: install ## Every benchmark, then bench/results/summary.json (missed targets are shown, not fatal)
+	$(BIN)/python -m bench

@@ -1,0 +1,111 @@
+"""bench/results/summary.json: the headline figures of every benchmark, their targets, and the machine.
+
+python -m bench.summary      (after the benchmarks have written their results)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.common import RESULTS_DIR, machine, table, verdict, write_result
+
+# Summary key: (result file, key in it, target as (comparison, bound) or None).
+HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
+    "orchestration_overhead_ratio": ("orchestration", "orchestration_overhead_ratio", ("<=", 1.10)),
+    "parallel_speedup": ("orchestration", "parallel_speedup", (">=", 1.6)),
+    "lost_emails_100": ("concurrency", "lost_emails_100", ("<=", 0)),
+    "duplicate_emails_100": ("concurrency", "duplicate_emails_100", ("<=", 0)),
+    "ssr_vs_static_ratio": ("frontend", "ssr_vs_static_ratio", (">=", 0.5)),
+    "ssr_p99_ms_50c": ("frontend", "ssr_p99_ms_50c", ("<=", 50.0)),
+    "handler_import_ms_max": ("cold_start", "handler_import_ms_max", ("<=", 150.0)),
+    "offline_story_seconds": ("offline_providers", "offline_story_seconds", None),
+    "cost_per_story_usd": ("cost", "cost_per_story_usd", None),
+}
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS_DIR / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _extras(results: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    """Figures that explain the headlines."""
+    extras: dict[str, Any] = {}
+    if orchestration := results.get("orchestration"):
+        extras["orchestration_overhead_seconds"] = orchestration["overhead_seconds"]
+        extras["orchestration_overhead_segments_seconds"] = orchestration["overhead_segments_seconds"]
+    if concurrency := results.get("concurrency"):
+        for level in concurrency["levels"]:
+            extras[f"wall_seconds_{level['stories']}"] = level["wall_seconds"]
+            extras[f"executions_per_second_{level['stories']}"] = level["executions_per_second"]
+    if frontend := results.get("frontend"):
+        for level in frontend["levels"]:
+            clients = level["clients"]
+            extras[f"ssr_requests_per_second_{clients}c"] = level["story_page"]["requests_per_second"]
+            extras[f"static_requests_per_second_{clients}c"] = level["static_file"]["requests_per_second"]
+    if cold := results.get("cold_start"):
+        extras["handler_import_ms_max_by_way"] = cold["handler_import_ms_max_by_way"]
+        extras["lambda_asset_unzipped_mb"] = cold["asset"]["unzipped_mb"]
+    if offline := results.get("offline_providers"):
+        extras["offline_picture_seconds"] = offline["offline_picture_seconds"]
+        extras["offline_narration_seconds"] = offline["offline_narration_seconds"]
+        extras["offline_peak_rss_mb"] = {job: figures["peak_rss_mb"] for job, figures in offline["jobs"].items()}
+    if cost := results.get("cost"):
+        extras["cost_per_story_with_aws_services_usd"] = cost["cost_per_story_with_services_usd"]
+    return extras
+
+
+def summarize() -> dict[str, Any]:
+    """The summary from whatever results exist; a missing benchmark leaves its keys null."""
+    results = {name: _load(name) for name, _, _ in HEADLINES.values()}
+    summary: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    for key, (name, field, target) in HEADLINES.items():
+        found = results.get(name)
+        value = found.get(field) if found else None
+        summary[key] = value
+        if target is not None:
+            comparison, bound = target
+            met = value is not None and (value <= bound if comparison == "<=" else value >= bound)
+            targets[key] = {"target": f"{comparison} {bound:g}", "met": met}
+    return {
+        **summary,
+        "targets": targets,
+        "details": _extras(results),
+        "missing": [n for n, r in results.items() if r is None],
+    }
+
+
+def report(summary: dict[str, Any]) -> str:
+    """The headline figures and their targets."""
+    rows = []
+    for key in HEADLINES:
+        target = summary["targets"].get(key)
+        rows.append(
+            [
+                key,
+                summary[key] if summary[key] is not None else "-",
+                target["target"] if target else "",
+                verdict(target["met"]) if target else "",
+            ]
+        )
+    info = machine()
+    lines = [
+        f"Summary ({info['nproc']} cores, {info['cpu']}, {info['memory_gib']} GiB, Python {info['python']})",
+        "",
+        table(["figure", "value", "target", ""], rows),
+    ]
+    if summary["missing"]:
+        lines.append("missing results: " + ", ".join(summary["missing"]))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    summary = summarize()
+    print(report(summary))
+    write_result("summary", summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from storyteller.dal.media import MediaStore
@@ -23,4 +24,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     key = narrate(story, narrator, MediaStore(settings))
     usage = voice_usage(narrator.model, len(narration_text(story)), settings.prices)
     logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})
+    metrics.add_metric(name="NarrationsStored", unit=MetricUnit.Count, value=1)
     return {"audioKey": key, "voiceUsage": usage.model_dump()}

@@ -33,8 +33,7 @@ class FunctionKit:
             str(asset.path),
             asset_hash=asset.fingerprint,
             asset_hash_type=AssetHashType.CUSTOM,
-            # Bytecode of whichever Python last imported the tree is not part of the asset.
-            exclude=["**/__pycache__"],
+            # The asset's own bytecode (compiled for the runtime's Python at build) ships with it.
         )
         layer_arn = (
             f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{lambda_asset.POWERTOOLS_LAYER_ACCOUNT}:layer:"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
 import json
-import os
 import subprocess
 import textwrap
 from pathlib import Path
@@ -97,13 +95,18 @@ def test_asset_holds_our_packages_and_the_cloud_wheels_only(lambda_asset: Lambda
 
 
 def _python_3_13() -> str:
-    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13.*/bin/python")))
-    if not found:
+    found = builder.lambda_python()
+    if found is None:
         pytest.fail(
             "The Lambda asset import test needs CPython 3.13 (the functions' runtime, whose compiled wheels the "
-            "asset holds); none found at ~/.pyenv/versions/3.13.*/bin/python. Install it: pyenv install 3.13"
+            "asset holds); none found as python3.13 or at ~/.pyenv/versions/3.13.*. Install it: pyenv install 3.13"
         )
-    return found[-1]
+    return found
+
+
+def test_the_asset_ships_bytecode_for_the_runtime(lambda_asset: LambdaAsset) -> None:
+    compiled = list(lambda_asset.path.glob("functions/*/__pycache__/handler.cpython-313.pyc"))
+    assert len(compiled) == 4
 
 
 # Runs in a clean interpreter: -I (no environment, no user site), -S (no site-packages at all), -B (writes

@@ -13,11 +13,15 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from storyteller import names
+from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
+from storyteller.local.endpoint import LocalEndpoint
 from storyteller.local.lock import AlreadyRunningError, HomeLock
-from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.local.runtime import ENDPOINT_FILE, FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
+from storyteller.retry import RetryExit, RetryRefusedError, retry_story
 from storyteller.seed import seed as seed_catalog
 from storyteller.settings import Settings, get_settings
 
@@ -105,6 +109,65 @@ def tonight(
         typer.echo(f"email:     {outcome.emails[0] if outcome.emails else '-'}\ntook:      {seconds:.1f} s")
     if not emailed:
         raise _fail(outcome.error or f"story {story_id} ended {outcome.status} without its email")
+
+
+@app.command()
+def retry(
+    story_id: Annotated[str, typer.Argument(help="The story's id: the UUID in its link.", show_default=False)],
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Retry even when the failed run may already have sent the email.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the retried run to end.")] = 300.0,
+) -> None:
+    """Retry a story's failed run, as the console's Retry does: only what failed runs again, one email.
+
+    Exit codes: 0 complete and emailed, 1 failed again, 3 no such story (or expired), 4 not retried.
+    """
+    settings = _settings()
+    with _stack(settings) as state_machine_arn:
+        try:
+            outcome = retry_story(
+                StoryStore(settings),
+                client("stepfunctions", settings.aws_region),
+                state_machine_arn,
+                story_id,
+                resend=resend,
+                timeout=timeout,
+            )
+        except RetryRefusedError as error:
+            raise _fail(str(error), code=error.exit_code) from None
+    how = "re-ran its lost run" if outcome.replayed else f"redrove its run (retry {outcome.redrives})"
+    emailed = "emailed" if outcome.emailed else "not emailed"
+    typer.echo(f"story {story_id}: {how}: {outcome.execution_status}; story {outcome.story_status}, {emailed}")
+    if outcome.exit_code is not RetryExit.COMPLETE:
+        raise _fail(outcome.error or f"story {story_id} is {outcome.story_status}", code=outcome.exit_code)
+
+
+@contextmanager
+def _stack(settings: Settings) -> Iterator[str]:
+    """The state machine of the stack a running `storyteller up` serves, else of one started here."""
+    lock = HomeLock(settings.home)
+    try:
+        lock.acquire()
+    except AlreadyRunningError:
+        published = settings.home / ENDPOINT_FILE
+        if not published.exists():
+            raise _fail(f"another storyteller is starting in {settings.home}: try again in a moment") from None
+        LocalEndpoint.attach(published.read_text(encoding="utf-8").strip(), settings.aws_region)
+        yield _state_machine_arn(settings)
+        return
+    lock.release()
+    with _runtime(settings) as runtime:
+        assert runtime.resources is not None
+        yield runtime.resources.state_machine_arn
+
+
+def _state_machine_arn(settings: Settings) -> str:
+    for page in client("stepfunctions", settings.aws_region).get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            if machine["name"] == names.STATE_MACHINE:
+                return str(machine["stateMachineArn"])
+    raise _fail(f"the running stack has no state machine {names.STATE_MACHINE!r}")
 
 
 @app.command()

@@ -1,0 +1,217 @@
+"""Console login: one operators' password, a signed session cookie, a CSRF token per session."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from frontend.settings import PASSWORD_MIN, FrontendSettings
+
+COOKIE = "storyteller_console"
+# The cookie goes to the console only: story pages never receive (or could leak) it.
+COOKIE_PATH = "/console"
+# scrypt at n=2**14 costs ~50 ms and 16 MB a guess: nothing for one login, a lot for a guesser.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+class ConsolePasswordError(ValueError):
+    """The configured password (or its secret) cannot be used; the message says which setting to fix."""
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """Keeps only a salted scrypt hash of the password and compares in constant time."""
+
+    salt: bytes
+    digest: bytes
+
+    @classmethod
+    def of(cls, password: str) -> PasswordCheck:
+        salt = secrets.token_bytes(16)
+        return cls(salt, _scrypt(password, salt))
+
+    def matches(self, attempt: str) -> bool:
+        """Whether `attempt` is the password; the time taken does not depend on where they differ."""
+        return hmac.compare_digest(_scrypt(attempt, self.salt), self.digest)
+
+    @property
+    def fingerprint(self) -> str:
+        """Short tag of this password: sessions signed under another password do not load."""
+        return hashlib.sha256(self.digest).hexdigest()[:16]
+
+
+def _scrypt(password: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+
+
+def parse_secret(text: str) -> str:
+    """The password from a secret's string: the whole string, or the `password` field of a JSON object.
+
+    CDK's generated secrets are JSON (`generate_string_key="password"`); a hand-made one is often plain.
+    """
+    value = text
+    if text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text)["password"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise ConsolePasswordError('the console secret is JSON without a string "password" field') from error
+        if not isinstance(value, str):
+            raise ConsolePasswordError('the console secret\'s "password" field must be a string')
+    if len(value) < PASSWORD_MIN:
+        raise ConsolePasswordError(f"the console password needs at least {PASSWORD_MIN} characters")
+    return value
+
+
+def console_password(
+    settings: FrontendSettings,
+    fetch_secret: Callable[[str], str],
+    announce: Callable[[str], None] | None = None,
+) -> str:
+    """The password: from the setting, else from Secrets Manager, else a new one announced on stderr.
+
+    A password made up at start is what a local user expects from a dev server (Jupyter does the
+    same): nothing to configure, nothing guessable, and it is shown where they started the app.
+    """
+    if settings.console_password is not None:
+        return settings.console_password.get_secret_value()
+    if settings.console_password_secret_name:
+        return parse_secret(fetch_secret(settings.console_password_secret_name))
+    password = secrets.token_urlsafe(12)
+    (announce or _to_stderr)(
+        f"storyteller console: no STORYTELLER_CONSOLE_PASSWORD set; the password for this run is {password}"
+    )
+    return password
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class ConsoleSession:
+    """What the console's cookie carries: the CSRF token, whether the holder logged in, one notice."""
+
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    operator: bool = False
+    notice: str | None = None
+
+    def take_notice(self) -> str | None:
+        """The message left for the next page (shown once)."""
+        notice, self.notice = self.notice, None
+        return notice
+
+
+class Sessions:
+    """Signed (not encrypted) session cookies; nothing secret is stored in them."""
+
+    def __init__(self, secret: str, password: PasswordCheck, max_age_seconds: int) -> None:
+        salt = f"storyteller.console.{password.fingerprint}"
+        self._serializer = URLSafeTimedSerializer(secret, salt=salt)
+        self.max_age = max_age_seconds
+
+    def load(self, request: Request) -> ConsoleSession | None:
+        """The request's valid session, or None (absent, tampered, expired, or from another password)."""
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return None
+        try:
+            data: Any = self._serializer.loads(raw, max_age=self.max_age)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
+            return None
+        notice = data.get("notice")
+        return ConsoleSession(
+            csrf=data["csrf"],
+            operator=data.get("operator") is True,
+            notice=notice if isinstance(notice, str) else None,
+        )
+
+    def store(self, response: Response, request: Request, session: ConsoleSession) -> None:
+        """Set the cookie: HttpOnly, SameSite=Lax, Secure except over plain http on a loopback socket."""
+        value = self._serializer.dumps({"csrf": session.csrf, "operator": session.operator, "notice": session.notice})
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=self.max_age,
+            path=COOKIE_PATH,
+            httponly=True,
+            secure=cookie_must_be_secure(request.scope),
+            samesite="lax",
+        )
+
+    def clear(self, response: Response, request: Request) -> None:
+        """Remove the cookie (logout)."""
+        response.delete_cookie(
+            COOKIE, path=COOKIE_PATH, httponly=True, secure=cookie_must_be_secure(request.scope), samesite="lax"
+        )
+
+
+def cookie_must_be_secure(scope: MutableMapping[str, Any]) -> bool:
+    """False only for plain http served on a loopback socket (`storyteller up`, tests).
+
+    The server's own socket address decides, not the client-controlled Host header; behind a TLS
+    proxy uvicorn's proxy headers make the scheme https, so the cookie is Secure there.
+    """
+    if scope.get("scheme") == "https":
+        return True
+    server = scope.get("server")
+    if not server:
+        return True
+    try:
+        return not ipaddress.ip_address(str(server[0])).is_loopback
+    except ValueError:
+        return str(server[0]) != "localhost"
+
+
+def csrf_ok(session: ConsoleSession | None, submitted: str | None) -> bool:
+    """The form's token is the session's, compared in constant time."""
+    if session is None or not submitted:
+        return False
+    return hmac.compare_digest(session.csrf.encode(), submitted.encode())
+
+
+def same_origin(request: Request) -> bool:
+    """A browser's Origin header, when sent, names this site (defence in depth beside the token)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+class LoginThrottle:
+    """After `limit` wrong passwords within `window` seconds, refuse logins until they age out."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit, self._window, self._clock = limit, window, clock
+        self._failures: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def allowed(self) -> bool:
+        with self._lock:
+            self._forget_old()
+            return len(self._failures) < self._limit
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures.append(self._clock())
+
+    def _forget_old(self) -> None:
+        horizon = self._clock() - self._window
+        while self._failures and self._failures[0] < horizon:
+            self._failures.popleft()

@@ -1,0 +1,218 @@
+"""The story-media state machine's runs, through boto3's Step Functions API: AWS, or moto locally."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+# Execution names: up to 80 characters, none of the ones AWS forbids (whitespace, wildcards, ARN separators).
+RUN_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/]{1,80}$")
+PAGE_SIZE = 25
+
+
+class StateMachineNotFoundError(Exception):
+    """Neither the setting nor a lookup by name found the state machine."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the runs list."""
+
+    name: str
+    arn: str
+    status: str
+    started: datetime
+    stopped: datetime | None
+    redrives: int
+    story_id: str | None
+    title: str | None
+
+    def duration(self, now: datetime | None = None) -> timedelta:
+        """Start to stop (or to now, while it runs)."""
+        return (self.stopped or now or datetime.now(UTC)) - self.started
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """One run: its description, its history events and the definition it ran."""
+
+    summary: RunSummary
+    input: dict[str, Any] | None
+    input_text: str
+    error: str | None
+    cause: str | None
+    redrive_date: datetime | None
+    redrivable: bool
+    not_redrivable_reason: str | None
+    definition: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """Whether a retry (redrive) started, and what to tell the operator."""
+
+    started: bool
+    message: str
+
+
+class Runs:
+    """Reads and redrives executions; the same calls reach AWS or the local endpoint."""
+
+    def __init__(self, sfn: Callable[[], Any], state_machine_arn: str | None, state_machine_name: str) -> None:
+        self._sfn = sfn
+        self._arn = state_machine_arn
+        self._name = state_machine_name
+
+    def state_machine_arn(self) -> str:
+        """The configured ARN, else the one found by name (looked up once)."""
+        if self._arn is None:
+            for page in self._sfn().get_paginator("list_state_machines").paginate():
+                for machine in page["stateMachines"]:
+                    if machine["name"] == self._name:
+                        self._arn = str(machine["stateMachineArn"])
+                        return self._arn
+            raise StateMachineNotFoundError(
+                f"no state machine named {self._name!r}; set STORYTELLER_STATE_MACHINE_ARN or start the stack"
+            )
+        return self._arn
+
+    def execution_arn(self, name: str) -> str:
+        """The ARN of this state machine's execution called `name` (AWS's own ARN layout)."""
+        return self.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + ":" + name
+
+    def page(
+        self, status: str | None = None, token: str | None = None, size: int = PAGE_SIZE
+    ) -> tuple[list[RunSummary], str | None]:
+        """Newest first, `size` at a time; the token fetches the next page."""
+        request: dict[str, Any] = {"stateMachineArn": self.state_machine_arn(), "maxResults": size}
+        if status:
+            request["statusFilter"] = status
+        if token:
+            request["nextToken"] = token
+        sfn = self._sfn()
+        listed = sfn.list_executions(**request)
+        items = sorted(listed["executions"], key=lambda item: item["startDate"], reverse=True)
+        # The story's title is in each run's input (and moto's list has no redriveCount):
+        # one DescribeExecution a row, eight at a time.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            described = list(pool.map(lambda item: sfn.describe_execution(executionArn=item["executionArn"]), items))
+        rows = [_summary(full, _parse(full.get("input"))) for full in described]
+        return rows, listed.get("nextToken")
+
+    def detail(self, name: str) -> RunDetail | None:
+        """The run called `name`, or None when there is no such run."""
+        if not RUN_NAME.match(name):
+            return None
+        sfn, arn = self._sfn(), self.execution_arn(name)
+        try:
+            described = sfn.describe_execution(executionArn=arn)
+        except ClientError as error:
+            if _code(error) in {"ExecutionDoesNotExist", "InvalidArn"}:
+                return None
+            raise
+        events: list[dict[str, Any]] = []
+        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+            events.extend(page["events"])
+        story = _parse(described.get("input"))
+        redrivable = described["status"] in REDRIVABLE and described.get("redriveStatus", "REDRIVABLE") != (
+            "NOT_REDRIVABLE"
+        )
+        return RunDetail(
+            summary=_summary(described, story),
+            input=story,
+            input_text=json.dumps(story, indent=2, ensure_ascii=False) if story else (described.get("input") or ""),
+            error=described.get("error"),
+            cause=described.get("cause"),
+            redrive_date=described.get("redriveDate"),
+            redrivable=redrivable,
+            not_redrivable_reason=described.get("redriveStatusReason"),
+            definition=self._definition(arn),
+            events=events,
+        )
+
+    def retry(self, name: str) -> RetryOutcome:
+        """Redrive a failed run: only its failed and unfinished states run again, under the same ARN."""
+        if not RUN_NAME.match(name):
+            return RetryOutcome(False, "There is no such run. Nothing was changed.")
+        sfn, arn = self._sfn(), self.execution_arn(name)
+        try:
+            status = sfn.describe_execution(executionArn=arn)["status"]
+        except ClientError as error:
+            if _code(error) in {"ExecutionDoesNotExist", "InvalidArn"}:
+                return RetryOutcome(False, "There is no such run. Nothing was changed.")
+            raise
+        if status not in REDRIVABLE:
+            return RetryOutcome(False, _not_failed(status))
+        try:
+            sfn.redrive_execution(executionArn=arn)
+        except ClientError as error:
+            # Two operators (or two tabs) pressing Retry at once: Step Functions accepts only the first.
+            if _code(error) == "ExecutionNotRedrivable":
+                return RetryOutcome(False, f"Step Functions refused the retry: {_message(error)} Nothing was changed.")
+            raise
+        return RetryOutcome(True, "Retry started: only the states that failed or did not finish run again.")
+
+    def _definition(self, execution_arn: str) -> dict[str, Any]:
+        # The definition this run used, which may be older than the machine's current one.
+        sfn = self._sfn()
+        try:
+            text = sfn.describe_state_machine_for_execution(executionArn=execution_arn)["definition"]
+        except ClientError:
+            text = sfn.describe_state_machine(stateMachineArn=self.state_machine_arn())["definition"]
+        definition: dict[str, Any] = json.loads(text)
+        return definition
+
+
+def _summary(item: dict[str, Any], story: dict[str, Any] | None) -> RunSummary:
+    return RunSummary(
+        name=item["name"],
+        arn=item["executionArn"],
+        status=item["status"],
+        started=item["startDate"],
+        stopped=item.get("stopDate"),
+        redrives=int(item.get("redriveCount") or 0),
+        story_id=_text(story, "id"),
+        title=_text(story, "title"),
+    )
+
+
+def _parse(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _text(story: dict[str, Any] | None, key: str) -> str | None:
+    value = story.get(key) if story else None
+    return value if isinstance(value, str) else None
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _message(error: ClientError) -> str:
+    message = str(error.response.get("Error", {}).get("Message", "")).strip()
+    return message if message.endswith(".") else message + "."
+
+
+def _not_failed(status: str) -> str:
+    if status == "RUNNING":
+        return "This run is still running (perhaps a retry already started). Nothing was changed."
+    if status == "SUCCEEDED":
+        return "This run succeeded, so there is nothing to retry. Nothing was changed."
+    return f"Only a failed, timed-out or aborted run can be retried; this one is {status}. Nothing was changed."

@@ -1,0 +1,49 @@
+"""The web app's own settings (console login, sessions, which state machine), beside the shared Settings."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Long enough that guessing it online is hopeless even before the scrypt cost and the throttle.
+PASSWORD_MIN = 8
+SESSION_SECRET_MIN = 32
+
+
+class FrontendSettings(BaseSettings):
+    """Read once at start from `STORYTELLER_*` variables or `.env`, like the shared Settings."""
+
+    model_config = SettingsConfigDict(env_prefix="STORYTELLER_", env_file=".env", extra="ignore")
+
+    console_password: SecretStr | None = Field(
+        default=None, description="The operators' console password; wins over the Secrets Manager secret."
+    )
+    console_password_secret_name: str | None = Field(
+        default=None,
+        description='Secrets Manager secret (name or ARN) holding the password, plain or JSON {"password": ...}.',
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs console session cookies; random per process when unset (logins end on restart).",
+    )
+    state_machine_arn: str | None = Field(
+        default=None, description="The story-media state machine; looked up by its name when unset."
+    )
+    console_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
+
+    @field_validator("console_password")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < PASSWORD_MIN:
+            raise ValueError(f"STORYTELLER_CONSOLE_PASSWORD needs at least {PASSWORD_MIN} characters")
+        return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _random_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < SESSION_SECRET_MIN:
+            raise ValueError(
+                f"STORYTELLER_SESSION_SECRET needs at least {SESSION_SECRET_MIN} characters,"
+                ' e.g. python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return value

@@ -1,0 +1,237 @@
+"""The web app, rendered on the server: the family's story pages and the operators' console.
+
+Start it with `uvicorn frontend.app:create_app --factory` (the container does), or through
+`storyteller up` locally. Every AWS call goes through boto3, so the same code serves AWS and moto.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from frontend import auth
+from frontend.console import Console, console_router
+from frontend.runs import Runs
+from frontend.settings import FrontendSettings
+from storyteller import names
+from storyteller.dal.aws import client
+from storyteller.dal.media import MediaStore
+from storyteller.dal.stories import StoryStore
+from storyteller.models import StoryItem, StoryStatus
+from storyteller.settings import Settings, get_settings
+
+HERE = Path(__file__).resolve().parent
+# Media links must outlive a long bedtime page view, never the story itself.
+MIN_LINK_SECONDS = 3600
+# A story younger than this whose media are missing is probably still being made.
+STILL_MAKING = timedelta(minutes=15)
+log = logging.getLogger(__name__)
+
+
+class StoryShelf(Protocol):
+    """Where stories are read from (the Stories table, or a fake in unit tests)."""
+
+    def get(self, story_id: str) -> StoryItem | None: ...
+
+    def recent(self, limit: int = 20) -> list[StoryItem]: ...
+
+
+class MediaLinks(Protocol):
+    """Turns a stored S3 key into a URL the browser can fetch."""
+
+    def presign(self, key: str, seconds: int) -> str: ...
+
+
+def create_app(
+    settings: Settings | None = None,
+    frontend: FrontendSettings | None = None,
+    *,
+    stories: StoryShelf | None = None,
+    media: MediaLinks | None = None,
+    runs: Runs | None = None,
+    fetch_secret: Callable[[str], str] | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """The app; settings (and the console password) are read once, like a Lambda cold start.
+
+    Stores and the runs gateway can be handed in (unit tests pass small fakes); by default they
+    are the real ones, on AWS or on the local endpoint.
+    """
+    settings = settings or get_settings()
+    frontend = frontend or FrontendSettings()
+    region = settings.aws_region
+    stories = stories or StoryStore(settings)
+    media = media or MediaStore(settings)
+    runs = runs or Runs(lambda: client("stepfunctions", region), frontend.state_machine_arn, names.STATE_MACHINE)
+    zone = ZoneInfo(settings.schedule_time_zone)
+
+    app = FastAPI(title="storyteller", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = _templates(zone)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.middleware("http")(_security_headers(_media_origin(media)))
+
+    password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
+    check = auth.PasswordCheck.of(password)
+    secret = frontend.session_secret.get_secret_value() if frontend.session_secret else secrets.token_urlsafe(32)
+    console = Console(
+        runs=runs,
+        stories=stories,
+        templates=templates,
+        password=check,
+        sessions=auth.Sessions(secret, check, int(frontend.console_session_hours * 3600)),
+        throttle=auth.LoginThrottle(),
+    )
+    app.include_router(console_router(console))
+
+    def media_url(story: StoryItem, key: str | None) -> str | None:
+        if not key:
+            return None
+        remaining = story.ttl - int(datetime.now(UTC).timestamp())
+        return media.presign(key, max(remaining, MIN_LINK_SECONDS))
+
+    @app.get("/", response_class=HTMLResponse)
+    def recent(request: Request) -> Response:
+        shelf = [
+            {"story": story, "image": media_url(story, story.imageKey)}
+            for story in stories.recent()
+            if not story.expired()
+        ]
+        return templates.TemplateResponse(request, "index.html", {"shelf": shelf})
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse)
+    def story_page(request: Request, story_id: str) -> Response:
+        story = stories.get(story_id) if _plausible_id(story_id) else None
+        if story is None or story.expired():
+            return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
+        making = story.status is not StoryStatus.COMPLETE and datetime.now(UTC) - story.createdAt < STILL_MAKING
+        return templates.TemplateResponse(
+            request,
+            "story.html",
+            {
+                "story": story,
+                "image": media_url(story, story.imageKey),
+                "audio": media_url(story, story.audioKey),
+                "stanzas": stanzas(story.text),
+                "cast": cast_names([character.name for character in story.characters]),
+                "making": making,
+            },
+        )
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(StarletteHTTPException)
+    async def friendly_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": error.status_code}, status_code=error.status_code
+        )
+
+    return app
+
+
+def stanzas(text: str) -> list[list[str]]:
+    """The verse as stanzas of lines: blank lines separate stanzas."""
+    groups: list[list[str]] = [[]]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line:
+            groups[-1].append(line)
+        elif groups[-1]:
+            groups.append([])
+    return [group for group in groups if group]
+
+
+def cast_names(cast: list[str]) -> str:
+    """'Pip', 'Pip and Luna', 'Pip, Luna and Mo'."""
+    return " and ".join([", ".join(cast[:-1]), cast[-1]]) if len(cast) > 1 else "".join(cast)
+
+
+def _plausible_id(story_id: str) -> bool:
+    return 0 < len(story_id) <= 64
+
+
+def _templates(zone: ZoneInfo) -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every page, whatever the file name: a `<script>` character is text
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def local(moment: datetime, pattern: str = "%a %-d %b, %H:%M") -> str:
+        return moment.astimezone(zone).strftime(pattern)
+
+    def epoch(seconds: int, pattern: str = "%A %-d %B, %H:%M") -> str:
+        return datetime.fromtimestamp(seconds, zone).strftime(pattern)
+
+    def until(seconds: int) -> str:
+        left = seconds - datetime.now(UTC).timestamp()
+        hours = int(left // 3600)
+        if hours >= 24:
+            return f"{hours // 24} day{'s' if hours >= 48 else ''} {hours % 24} h left"
+        return f"{hours} h left" if hours >= 1 else "leaving soon"
+
+    environment.filters.update(local=local, epoch=epoch, until=until)
+    environment.globals["zone"] = str(zone)
+    return Jinja2Templates(env=environment)
+
+
+def _media_origin(media: MediaLinks) -> str:
+    """Where presigned media URLs point (S3, or the local endpoint), for the page's CSP."""
+    try:
+        parts = urlsplit(media.presign("stories/probe/image.png", 60))
+    except Exception:  # noqa: BLE001 - no credentials yet: fall back to any https origin
+        log.warning("could not presign a probe URL; the CSP allows media from any https origin")
+        return "https:"
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _security_headers(media_origin: str) -> Callable[[Request, Callable[[Request], Awaitable[Any]]], Awaitable[Any]]:
+    policy = "; ".join(
+        [
+            "default-src 'self'",
+            f"img-src 'self' data: {media_origin}",
+            f"media-src 'self' {media_origin}",
+            "script-src 'self'",
+            "style-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+    async def add_headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path.startswith("/console"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return add_headers
+
+
+def _secrets_manager(region: str) -> Callable[[str], str]:
+    def fetch(secret_id: str) -> str:
+        value: str = client("secretsmanager", region).get_secret_value(SecretId=secret_id)["SecretString"]
+        return value
+
+    return fetch

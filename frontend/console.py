@@ -1,0 +1,198 @@
+"""The operators' console: the runs, one run drawn as a graph with its history, and Retry (redrive)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from frontend import auth
+from frontend.graph import PALETTE, anchors, format_seconds, parse_flow, render_svg, status_line, to_dot
+from frontend.history import StateStatus, read_history
+from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
+
+if TYPE_CHECKING:
+    from frontend.app import StoryShelf
+
+LOGIN = "/console/login"
+
+
+@dataclass
+class Console:
+    """What the console's routes need; built once by `create_app`."""
+
+    runs: Runs
+    stories: StoryShelf
+    templates: Jinja2Templates
+    password: auth.PasswordCheck
+    sessions: auth.Sessions
+    throttle: auth.LoginThrottle
+
+    def page(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any],
+        session: auth.ConsoleSession,
+        status_code: int = 200,
+    ) -> Response:
+        """Render a console page; the session (and so its CSRF token) rides along in the cookie."""
+        notice = session.take_notice()
+        response = self.templates.TemplateResponse(
+            request, name, {**context, "csrf": session.csrf, "notice": notice}, status_code=status_code
+        )
+        self.sessions.store(response, request, session)
+        return response
+
+    def redirect(self, request: Request, to: str, session: auth.ConsoleSession | None) -> Response:
+        response = RedirectResponse(to, status_code=303)
+        if session is not None:
+            self.sessions.store(response, request, session)
+        return response
+
+
+def console_router(console: Console) -> APIRouter:
+    """The /console routes."""
+    router = APIRouter(prefix="/console")
+
+    def operator(request: Request) -> auth.ConsoleSession | None:
+        session = console.sessions.load(request)
+        return session if session is not None and session.operator else None
+
+    def to_login(request: Request) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{LOGIN}?next={quote(target, safe='')}", status_code=303)
+
+    def message(request: Request, session: auth.ConsoleSession, title: str, text: str, status: int) -> Response:
+        context = {"title": title, "message": text}
+        return console.page(request, "console_message.html", context, session, status_code=status)
+
+    def unavailable(request: Request, session: auth.ConsoleSession, error: Exception) -> Response:
+        return message(request, session, "The runs cannot be read", f"{error}.", 503)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/console") -> Response:
+        session = console.sessions.load(request) or auth.ConsoleSession()
+        if session.operator:
+            return console.redirect(request, _safe_next(next), session)
+        return console.page(request, "login.html", {"next": _safe_next(next)}, session)
+
+    @router.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        target = _safe_next(str(form.get("next") or "/console"))
+        session = console.sessions.load(request)
+        if not (auth.same_origin(request) and auth.csrf_ok(session, _field(form, "csrf"))):
+            # Keep a valid session as it is: a forged post must not log anyone out.
+            kept = session or auth.ConsoleSession()
+            kept.notice = "Your login form had expired. Please try again."
+            return console.page(request, "login.html", {"next": target}, kept, status_code=403)
+        assert session is not None
+        if not console.throttle.allowed():
+            session.notice = "Too many wrong passwords. Wait a few minutes, then try again."
+            return console.page(request, "login.html", {"next": target}, session, status_code=429)
+        if not console.password.matches(_field(form, "password") or ""):
+            console.throttle.failed()
+            session.notice = "That password is not right."
+            return console.page(request, "login.html", {"next": target}, session, status_code=401)
+        # A new token on login: one seen before logging in is worth nothing afterwards.
+        return console.redirect(request, target, auth.ConsoleSession(operator=True))
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        session = console.sessions.load(request)
+        if not auth.csrf_ok(session, _field(form, "csrf")):
+            return Response("Logout needs the form's token.", status_code=403)
+        response = RedirectResponse(LOGIN, status_code=303)
+        console.sessions.clear(response, request)
+        return response
+
+    @router.get("", response_class=HTMLResponse)
+    def run_list(request: Request, status: str | None = None, after: str | None = None) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        chosen = status if status in STATUSES else None
+        try:
+            rows, token = console.runs.page(chosen, after)
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        context = {
+            "rows": rows,
+            "next_token": token,
+            "status": chosen,
+            "statuses": STATUSES,
+            "now": datetime.now(UTC),
+            "seconds": format_seconds,
+        }
+        return console.page(request, "runs.html", context, session)
+
+    @router.get("/runs/{name}", response_class=HTMLResponse)
+    def run_page(request: Request, name: str) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        try:
+            detail = console.runs.detail(name)
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        if detail is None:
+            text = "There is no run with this name for the story-media state machine."
+            return message(request, session, "No such run", text, 404)
+        flow = parse_flow(detail.definition)
+        history = read_history(detail.events, detail.summary.status)
+        ids = anchors(flow)
+        story_id = detail.summary.story_id
+        story = console.stories.get(story_id) if story_id else None
+        context = {
+            "run": detail,
+            "svg": render_svg(to_dot(flow, history)),
+            "rows": [
+                {"state": state, "depth": depth, "run": history.state(state.name), "anchor": ids[state.name]}
+                for state, depth in flow.walk()
+            ],
+            "history": history,
+            "story": story,
+            "now": datetime.now(UTC),
+            "seconds": format_seconds,
+            "status_line": status_line,
+            "legend": list(StateStatus),
+            "palette": {status.value: colours for status, colours in PALETTE.items()},
+        }
+        return console.page(request, "run.html", context, session)
+
+    @router.post("/runs/{name}/retry")
+    async def retry(request: Request, name: str) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        form = await request.form()
+        if not (auth.same_origin(request) and auth.csrf_ok(session, _field(form, "csrf"))):
+            text = "The retry came without this page's token, so nothing was changed. Open the run again and retry."
+            return message(request, session, "Nothing was changed", text, 403)
+        try:
+            outcome = console.runs.retry(name)
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        session.notice = outcome.message
+        return console.redirect(request, f"/console/runs/{quote(name, safe='')}", session)
+
+    return router
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _safe_next(target: str) -> str:
+    """Only somewhere inside the console: never another site (`//evil`), never a story page."""
+    if target.startswith("/console") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console"

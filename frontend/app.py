@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -82,6 +83,7 @@ def create_app(
     templates = _templates(zone)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.middleware("http")(_security_headers(_media_origin(media)))
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
     check = auth.PasswordCheck.of(password)

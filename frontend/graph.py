@@ -80,6 +80,7 @@ def parse_flow(definition: Mapping[str, Any]) -> Flow:
             transitions.append(Transition(body["Default"], "default"))
         for catcher in body.get("Catch", []):
             transitions.append(Transition(catcher["Next"], "catch"))
+        transitions = _merged(transitions)
         inner = body.get("Branches") or [body[key] for key in ("ItemProcessor", "Iterator") if key in body]
         states.append(
             StateNode(
@@ -92,6 +93,16 @@ def parse_flow(definition: Mapping[str, Any]) -> Flow:
             )
         )
     return Flow(start=definition["StartAt"], states=tuple(states))
+
+
+def _merged(transitions: list[Transition]) -> list[Transition]:
+    """One arrow per target: a Choice with two rules and a Default to one state gets 'choice, default'."""
+    kinds: dict[str, list[str]] = {}
+    for transition in transitions:
+        kinds.setdefault(transition.target, [])
+        if transition.kind not in kinds[transition.target]:
+            kinds[transition.target].append(transition.kind)
+    return [Transition(target, ", ".join(kind for kind in found if kind)) for target, found in kinds.items()]
 
 
 def anchors(flow: Flow) -> dict[str, str]:
@@ -198,13 +209,12 @@ def _text(text: str) -> Any:
 def _add_parallel(
     dot: Any, state: StateNode, run: StateRun, history: RunHistory, ids: dict[str, str], link: dict[str, str]
 ) -> None:
-    _, border, text = PALETTE[run.status]
+    fill, border, text = PALETTE[run.status]
     anchor = ids[state.name]
     bar = {"shape": "box", "label": "", "height": "0.05", "width": "0.9", "style": "filled"}
     with dot.subgraph(name=f"cluster_{anchor}") as box:
         box.attr(
-            label=_text(f"{state.name} ({state.type.lower()}) · {status_line(run)}"),
-            labeljust="l",
+            label="",
             style="rounded,filled,dashed" if run.status is StateStatus.NOT_REACHED else "rounded,filled",
             fillcolor="#f5f6fa",
             color=border,
@@ -213,7 +223,17 @@ def _add_parallel(
             margin="12",
             **link,
         )
-        box.node(f"{anchor}-fork", fillcolor=border, color=border, **bar)
+        # The Parallel's own box opens the lane (as the cluster's label, arrows into it would cross it).
+        box.node(
+            f"{anchor}-fork",
+            label=_label(f"{state.name} ({state.type.lower()})", status_line(run)),
+            fillcolor=fill,
+            color=border,
+            fontcolor=text,
+            penwidth="2.4" if run.status is StateStatus.FAILED else "1.3",
+            style="rounded,filled,dashed" if run.status is StateStatus.NOT_REACHED else "rounded,filled",
+            **link,
+        )
         box.node(f"{anchor}-join", fillcolor=border, color=border, **bar)
         for branch in state.branches:
             _add_flow(box, branch, history, ids, end=f"{anchor}-join")

@@ -12,8 +12,8 @@
     var box = event.target && event.target.closest ? event.target.closest("[data-media]") : null;
     if (!box) return;
     box.hidden = true;
-    var note = document.getElementById(box.getAttribute("data-media") + "-note");
-    if (note) note.hidden = false;
+    var fallback = box.nextElementSibling;
+    if (fallback && fallback.hasAttribute("data-fallback")) fallback.hidden = false;
   }, true);
 
   function theme() {

@@ -27,6 +27,7 @@ def main() -> None:
         if name.startswith(("AWS_", "OPENAI_")):
             del os.environ[name]
     sys.path.insert(0, str(ROOT))
+    from storyteller.dal.aws import client
     from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, CONSOLE_PASSWORD, local_stack
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -34,6 +35,13 @@ def main() -> None:
         stack.real_media()
         story = stack.add_story()
         assert stack.finish(story).execution_status == "SUCCEEDED"
+        stack.stand_in_media(audio_fails=True)
+        redriven = stack.add_story(title="Bramble Hums the Moon Up")
+        first = stack.finish(redriven)
+        assert first.execution_arn is not None
+        stack.stand_in_media()
+        client("stepfunctions", stack.runtime.settings.aws_region).redrive_execution(executionArn=first.execution_arn)
+        stack.finish(redriven)
         stack.stand_in_media(audio_fails=True)
         failed = stack.add_story(title="Ember and the Sleepy Lighthouse")
         outcome = stack.finish(failed)
@@ -58,7 +66,9 @@ def main() -> None:
         page.fill("#password", CONSOLE_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_selector("table.runs")
+        page.set_viewport_size({"width": 1280, "height": 420})
         page.screenshot(path=str(OUT / "console-runs.png"))
+        page.set_viewport_size(DESKTOP)
         page.goto(f"{stack.base_url}/console/runs/{run_name}")
         page.screenshot(path=str(OUT / "console-failed-run.png"), full_page=True)
         browser.close()

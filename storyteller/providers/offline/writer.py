@@ -4,6 +4,9 @@ A story is a fixed arc (the scene, the friends, a small problem, helping, the fi
 a choice of hand-written couplets. Every line ends on a word we wrote, never on a name or a scene, so
 user text can be anything without breaking a rhyme; it is spliced in after tracery has run, so a `#`
 or `[` in a name is printed rather than read as grammar.
+
+The verse itself is data in the `verses` package; this module picks and phrases it, and keeps the
+public names other code and the tests import from here.
 """
 
 from __future__ import annotations
@@ -18,7 +21,40 @@ import tracery
 from tracery.modifiers import base_english
 
 from storyteller.models import Character, Scene, StoryDraft, Usage
+from storyteller.providers.offline.verses.arc import (
+    ATMOSPHERE,
+    BEDTIME_THINGS,
+    DROWSING,
+    FAREWELLS,
+    GATHERINGS,
+    GOODNIGHTS,
+    HELPERS,
+    INTRODUCTIONS,
+    OPENINGS,
+    PHRASES,
+    SETTLING,
+    THEMES,
+    TOGETHER,
+)
+from storyteller.providers.offline.verses.couplets import Beat, Couplet, word_set
+from storyteller.providers.offline.verses.plots import PLOTS
 from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word, rhymes, significant_words
+
+__all__ = [
+    "ATMOSPHERE",
+    "DROWSING",
+    "FAREWELLS",
+    "GATHERINGS",
+    "HELPERS",
+    "INTRODUCTIONS",
+    "OPENINGS",
+    "PLOTS",
+    "SETTLING",
+    "THEMES",
+    "TOGETHER",
+    "Couplet",
+    "RhymingStoryWriter",
+]
 
 # Where the writer aims; the validator's limits (200-600) leave room either side.
 LEAST_WORDS = 230
@@ -31,488 +67,16 @@ SHORT_NAME_WORDS = 2
 FALLBACK_NAME = "Little One"
 CAST_TITLE_CHANCE = 0.6
 
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _SLOT = re.compile(r"\{(\w+)\}")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
-_DETERMINERS = _word_set("a an the my our your his her their its this that one two three some every")
-_RELATIVES = _word_set("who whose which that")
-_PREPOSITIONS = _word_set(
+_DETERMINERS = word_set("a an the my our your his her their its this that one two three some every")
+_RELATIVES = word_set("who whose which that")
+_PREPOSITIONS = word_set(
     "in on at by under over inside outside beneath below above behind beside near among across along "
     "upon within underneath between beyond far deep high down up"
 )
 # Places said without "the": "in space", not "in the space".
-_BARE_PLACES = _word_set("space dreamland wonderland fairyland town bed school heaven")
-
-
-@dataclass(frozen=True)
-class Couplet:
-    """Two lines of tracery with `{slots}` for user text; each line ends on a literal word."""
-
-    first: str
-    second: str
-    group: bool = False  # needs two or more friends ("side by side")
-
-    @property
-    def ends(self) -> tuple[str, str]:
-        return last_word(self.first), last_word(self.second)
-
-
-@dataclass(frozen=True)
-class Beat:
-    """One step of the story, told by any one of its couplets."""
-
-    options: tuple[Couplet, ...]
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class Plot:
-    """A small bedtime problem: what goes wrong, and how the friends put it right."""
-
-    thing: tuple[str, ...]
-    cast_titles: tuple[str, ...]
-    plain_titles: tuple[str, ...]
-    problem: tuple[Beat, ...]
-    solution: tuple[Beat, ...]
-    avoid: frozenset[str] = frozenset()  # words that would contradict the plot ("moon" when it is missing)
-
-
-def _beats(text: str) -> tuple[Beat, ...]:
-    """Beats written as verse, so the story reads as a poem here too.
-
-    A blank line separates beats; a line "or" separates the couplets a beat may choose from;
-    "(optional)" opens a beat that may be cut for length; "(friends)" opens a couplet that needs two.
-    """
-    beats = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in block.splitlines()]
-        optional = lines[0] == "(optional)"
-        beats.append(Beat(tuple(_couplet(option) for option in _alternatives(lines[optional:])), optional))
-    return tuple(beats)
-
-
-def _alternatives(lines: list[str]) -> list[list[str]]:
-    groups: list[list[str]] = [[]]
-    for line in lines:
-        if line == "or":
-            groups.append([])
-        else:
-            groups[-1].append(line)
-    return groups
-
-
-def _couplet(lines: list[str]) -> Couplet:
-    group = lines[0] == "(friends)"
-    if len(lines) - group != 2:
-        raise ValueError(f"a couplet needs two lines: {lines}")
-    return Couplet(lines[group], lines[group + 1], group)
-
-
-PHRASES: dict[str, list[str]] = {
-    "soft": ["soft", "gentle", "quiet", "hushed"],
-    "sleepy": ["sleepy", "drowsy", "dreamy"],
-    "little": ["little", "tiny", "wee"],
-    "velvety": ["velvety", "inky", "purple"],
-    "lovely": ["lovely", "beautiful", "wonderful", "magical"],
-    "curious": ["curious", "eager", "bright-eyed"],
-    "wiggly": ["wiggly", "giggly", "fidgety"],
-    "skipping": ["skipping", "hopping", "pattering", "tiptoeing"],
-    "humming": ["humming", "singing", "whistling"],
-    "cheerful": ["cheerful", "cheery", "friendly", "happy"],
-    "twinkle": ["twinkle", "sparkle", "shimmer"],
-    "twinkled": ["twinkled", "sparkled", "shimmered"],
-    "yawn": ["yawn", "stretch", "wriggle"],
-    "snuggled": ["snuggled", "nestled", "settled"],
-    "cozy": ["cozy", "snug", "warm"],
-    "breeze": ["breeze", "wind", "night air"],
-    "pink": ["pink", "rosy", "peach"],
-    "creeping": ["creeping", "tiptoeing", "drifting"],
-    "twinkling": ["twinkling", "peeping", "blinking"],
-    "zooming": ["zooming", "swooshing", "sailing"],
-    "glowed": ["glowed", "shone", "gleamed"],
-    "sweet": ["Sweet", "Happy", "Cozy"],
-    "wriggling": ["wriggling", "wiggling", "twiddling"],
-    "shiny": ["shiny", "pearly", "speckled"],
-    "feather": ["feather", "dandelion", "tickly grass stalk"],
-    "giggle": ["giggle", "chuckle", "snicker"],
-    "warm": ["warm", "bright", "soft"],
-}
-
-(OPENINGS, ATMOSPHERE) = _beats(
-    """
-    Once upon a time, {where}, the day was nearly done,
-    And the sky turned #pink# and gold with the very last of the sun.
-    or
-    Once, {where}, when the evening came #soft# and slow,
-    The whole wide world grew still in the moon's silver glow.
-    or
-    Not so long ago, {where}, as the night came #creeping# in,
-    The crickets tuned their fiddles and the moon began to grin.
-    or
-    Once, {where}, when the sky was turning blue,
-    The first #little# star peeked out and whispered, "How do you do?"
-
-    The #breeze# was #humming# a #soft# little tune,
-    And everything shimmered beneath the round moon.
-    or
-    The birds in their nests had stopped singing their song,
-    And the shadows were stretching out, purple and long.
-    or
-    The stars came out #twinkling#, first one, then two,
-    Then hundreds and hundreds, in silver and blue.
-    or
-    A #soft# little wind went tiptoeing by,
-    And a round yellow moon floated up in the sky.
-    """
-)
-
-# A couplet about the kind of place the scene is, when one of its words says which kind.
-THEMES: tuple[tuple[frozenset[str], Couplet], ...] = tuple(
-    (_word_set(words), _beats(lines)[0].options[0])
-    for words, lines in (
-        (
-            "forest forests wood woods woodland tree trees pine pines jungle oak",
-            """
-            The tall old trees rustled their leaves in the breeze,
-            And an owl said "Hoo-hoo!" from high up in the trees.
-            """,
-        ),
-        (
-            "sea seas beach ocean waves shore island lighthouse boat river lake pond harbour harbor",
-            """
-            The water went "shush" and the water went "hush,"
-            As it rocked every pebble and shell, with no rush.
-            """,
-        ),
-        (
-            "snow snowy winter mountain mountains ice icy frost frosty igloo",
-            """
-            The snowflakes came drifting down, feathery-light,
-            And tucked the whole world in a blanket of white.
-            """,
-        ),
-        (
-            "garden gardens meadow meadows flower flowers field fields grass roses farm park",
-            """
-            The flowers had folded their petals up tight,
-            And the fireflies #twinkled# like lanterns of light.
-            """,
-        ),
-        (
-            "space planet planets comet comets rocket galaxy universe",
-            """
-            The planets spun slowly, as round as balloons,
-            And the comets went #zooming# past silvery moons.
-            """,
-        ),
-        (
-            "city town village rooftops roofs chimneys street streets houses castle windows",
-            """
-            The windows #glowed# golden, then one by one, dark,
-            And a #sleepy# dog yawned with one last little bark.
-            """,
-        ),
-    )
-)
-
-# One for each friend, introducing them with their description.
-(INTRODUCTIONS,) = _beats(
-    """
-    And here was {intro} who was wide awake,
-    Too #wiggly# to sleep, for goodness' sake!
-    or
-    And there was {intro} who peeked out to see
-    What the #soft# night was up to, as #curious# as can be.
-    or
-    Along came {intro} on tiptoes so light,
-    Who whispered, "Hello, friends! What a #lovely# night!"
-    or
-    Then {intro} came #skipping# along,
-    #humming.capitalize# a #soft# and #sleepy# song.
-    or
-    Nearby was {intro} as snug as a bug,
-    Who gave every friend a good-evening hug.
-    or
-    And {intro} was there, with a #twinkle# and a grin,
-    Who said, "An adventure? Oh, please let me join in!"
-    or
-    And who should pop up but {intro} with a #cheerful# hello,
-    Saying, "Wait, wait for me! Is it far? Can I go?"
-    """
-)
-
-(GATHERINGS,) = _beats(
-    """
-    So {cast} sat down with a #yawn# and a sigh,
-    And looked up at the stars in the #velvety# sky.
-    or
-    (friends)
-    So {cast} snuggled close, side by side,
-    Looking up at the sky, so #velvety# and wide.
-    or
-    (friends)
-    And {cast} lay back on the cool, #soft# ground,
-    Listening to the night and its #sleepy# sound.
-    """
-)
-
-# One for each friend, in the middle of the story: everyone helps in their own way.
-(HELPERS, TOGETHER) = _beats(
-    """
-    {name} thought and thought, with a hum and a frown,
-    Then said, "I know how! We won't let #thing# down!"
-    or
-    Then {name} said, "I know what we can do!
-    If we all help each other, we'll see this night through!"
-    or
-    Brave {name} went first, with a hop and a skip,
-    And called, "Follow me, friends! We'll make this a trip!"
-    or
-    {name} gave a #yawn# but said, "We can't stop yet!
-    This is a night that we'll never forget!"
-    or
-    {name} listened closely with a tilt of the head.
-    "I think I know how we can help!" {name} said.
-    or
-    {name} had an idea, and it made everyone cheer:
-    "We'll help #thing#! There is nothing to fear!"
-    or
-    {name} whispered, "Let's all try it together,
-    As soft as a whisper, as light as a feather."
-    or
-    {name} stood on tiptoe, as tall as could be,
-    And said, "Leave it to us! Just you wait and see!"
-
-    (optional)
-    For friends who help friends, as everyone knows,
-    Can fix almost anything. That's how it goes!
-    or
-    They tried and they tried, and they never gave up,
-    Not even to sip from a warm cocoa cup.
-    """
-)
-
-(SETTLING, DROWSING, FAREWELLS) = _beats(
-    """
-    Then {cast} gave a yawn, so long and so deep,
-    And #snuggled# down #cozy#, all ready for sleep.
-    or
-    The stars hummed a lullaby, gentle and low,
-    And the night wrapped them up like a quilt, head to toe.
-    or
-    So {cast} padded home on slow, sleepy feet,
-    And climbed into bed, all cozy and neat.
-
-    (optional)
-    (friends)
-    Their eyelids grew heavy, their yawns grew wide,
-    And they curled up together, all snug, side by side.
-    or
-    The crickets stopped singing; the wind fell asleep;
-    Not a rustle, not a whisper, not even a peep.
-    or
-    The owls closed their eyes, and the bunnies did too,
-    And the last sleepy firefly blinked out of view.
-    or
-    The clouds drifted by, like soft pillows of white,
-    And tucked in the stars for the rest of the night.
-
-    So goodnight, {cast}, and goodnight, little star,
-    And goodnight to you, too, wherever you are.
-    or
-    Now close your eyes too, like {cast}. Sleep tight.
-    #sweet# dreams, little one. Sweet dreams, and good night.
-    or
-    And {cast} dreamed sweet dreams all the night through,
-    And now it's your turn. Sweet dreams to you.
-    """
-)
-
-# "Goodnight to the owl, and goodnight to the tree": the rhyming pair is found with pronouncing.
-BEDTIME_THINGS = tuple(
-    sorted(
-        _word_set(
-            "moon spoon balloon star jar bear chair bee tree sea mouse house cat hat log dog kite light boat goat "
-            "coat clock sock rock fish dish bug rug mug bed sled sheep snail whale shell bell fox box kitten mitten"
-        )
-    )
-)
-(GOODNIGHTS,) = _beats(
-    """
-    Goodnight to the {thing1}, and goodnight to the {thing2},
-    Goodnight to the {thing3}, and goodnight to the {thing4}.
-    """
-)
-
-PLOTS: tuple[Plot, ...] = (
-    Plot(
-        thing=("the littlest star", "the little lost star"),
-        cast_titles=("{cast} and the Lost Star", "{cast} and the Littlest Star", "{cast} and the Falling Star"),
-        plain_titles=("The Night the Littlest Star Fell Down", "The Star Who Lost Its Way Home", "A Star Comes Home"),
-        problem=_beats(
-            """
-            But then, with a wobble, a tumble, a ping,
-            The littlest star fell! What a #curious# thing!
-
-            It landed nearby with a tinkle and glow,
-            And it sniffled, "Oh dear! I have fallen so low!"
-            or
-            It lay in the dark with a flicker so small.
-            "I'm lost," it said softly. "I can't shine at all!"
-
-            (optional)
-            Without it, the sky had a hole in its light,
-            A dark little gap in the blanket of night.
-            """
-        ),
-        solution=_beats(
-            """
-            They built a tall ladder of moonbeams and string,
-            And they carried it up as they started to sing.
-
-            Up, up went the star, past the clouds, way up high,
-            Till it #twinkled# back home in the sky.
-            or
-            Up, up went the star, to its home far away,
-            And it #twinkled# "Thank you!" in its own starry way.
-
-            (optional)
-            And the littlest star gave a wink and a gleam:
-            "Thank you, my friends! Now go home and dream."
-            """
-        ),
-    ),
-    Plot(
-        thing=("the lullaby", "the lost lullaby"),
-        cast_titles=("{cast} and the Missing Lullaby", "{cast} and the Lost Lullaby", "{cast} and the Song of Sleep"),
-        plain_titles=("The Night the Lullaby Went Missing", "The Lullaby That Ran Away", "Where Did the Lullaby Go?"),
-        problem=_beats(
-            """
-            But hush, something was missing. Oh, what could be wrong?
-            The night wind had lost its #soft#, #sleepy# song!
-            or
-            But listen: no lullaby! Not a single note!
-            The night wind just coughed with a tickle in its throat.
-
-            Without it, the owls couldn't settle or doze,
-            And the bunnies kept #wriggling# their wide-awake toes.
-
-            (optional)
-            Its notes had blown off on a wild, windy day,
-            And scattered like seeds, far and wide, far away.
-            """
-        ),
-        solution=_beats(
-            """
-            They found the first note in a #shiny# blue shell,
-            And the next in a flower, the last in a bell.
-
-            They put all the notes back together just right,
-            And they sang the whole lullaby into the night.
-
-            (optional)
-            The night wind was happy and sang it out clear,
-            So soft and so sweet for everyone near.
-            """
-        ),
-        avoid=frozenset({"tune"}),
-    ),
-    Plot(
-        thing=("the moon", "the sleepy moon"),
-        cast_titles=("{cast} and the Sleepy Moon", "{cast} and the Moon Who Forgot to Shine"),
-        plain_titles=("The Night the Moon Forgot to Shine", "Wake Up, Little Moon", "The Moon Who Took a Nap"),
-        problem=_beats(
-            """
-            But where was the moon? It was nowhere in sight!
-            It had quite forgotten to shine for the night.
-
-            It had curled itself up in a pillow of cloud,
-            And it snored and it snored, just a little too loud.
-
-            (optional)
-            Without any moonlight, the night was so black
-            That the fireflies said, "We can't find our way back!"
-            """
-        ),
-        solution=_beats(
-            """
-            They tickled the cloud with a #feather#, just so,
-            And the cloud gave a #giggle# and started to go.
-
-            Then the moon opened one sleepy eye, then the other,
-            And it yawned a big yawn, and then yawned another!
-
-            It shone its #soft# light over all it could see.
-            "Oh, thank you," it smiled, "for remembering me!"
-            """
-        ),
-        avoid=frozenset({"moon", "moons"}),
-    ),
-    Plot(
-        thing=("the little lost dream", "the runaway dream"),
-        cast_titles=("{cast} and the Runaway Dream", "{cast} and the Lost Little Dream"),
-        plain_titles=("The Dream That Lost Its Way", "The Littlest Dream", "A Dream Looking for Home"),
-        problem=_beats(
-            """
-            Then something came drifting, all shimmery-pale:
-            A #little# lost dream with a wisp for a tail.
-
-            "I'm a dream," it said sadly, "and I'm lost, you see.
-            There's a child fast asleep who is waiting for me!"
-            or
-            "I'm a dream," it said, sniffing. "I've drifted off track,
-            And a child is asleep, waiting for me to come back!"
-            """
-        ),
-        solution=_beats(
-            """
-            So they gave it a lantern to light up the way,
-            And it floated off, smiling, "Hooray! Hip hooray!"
-
-            It slipped through a window, as still as a mouse,
-            Into the snuggliest bed in the snuggliest house.
-
-            (optional)
-            And a sleeping child smiled a small smile in the dark,
-            Dreaming of rainbows and swings in the park.
-            """
-        ),
-    ),
-    Plot(
-        thing=("the littlest firefly", "poor little Flick"),
-        cast_titles=("{cast} and the Firefly's Glow", "{cast} and the Littlest Firefly"),
-        plain_titles=("The Firefly Who Forgot How to Glow", "Glow, Little Firefly", "The Littlest Light"),
-        problem=_beats(
-            """
-            Then a #little# voice sniffled, "Oh, what shall I do?
-            My glow has gone out, and I don't have a clue!"
-
-            It was Flick, the wee firefly, as small as a pea,
-            Whose light had gone out. "Oh, won't someone help me?"
-
-            (optional)
-            All the other fireflies were blinking so bright,
-            But poor little Flick had no glow for the night.
-            """
-        ),
-        solution=_beats(
-            """
-            "A glow comes from happy," {lead} said with a smile.
-            "So let's tell silly jokes for a while!"
-
-            They told silly jokes about pickles and socks,
-            And a hippo who hiccupped inside of a box.
-
-            Then Flick gave a giggle, a flicker, a spark,
-            And a #warm# golden glow lit up the dark!
-            """
-        ),
-    ),
-)
+_BARE_PLACES = word_set("space dreamland wonderland fairyland town bed school heaven")
 
 
 class RhymingStoryWriter:

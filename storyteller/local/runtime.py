@@ -115,10 +115,13 @@ class LocalRuntime:
         return self
 
     def stop(self) -> None:
-        """Finish the pump, save state, stop the endpoint."""
+        """Finish the pump, deliver what the topic already holds, save state, stop the endpoint."""
         self._stop.set()
         if self._pump_thread is not None:
             self._pump_thread.join(timeout=10)
+        # A message published just before stopping lives only in moto's memory: deliver it, or it is lost.
+        while self.outbox.poll():
+            pass
         self.save()
         self.endpoint_file.unlink(missing_ok=True)
         self.endpoint.stop()

@@ -114,7 +114,8 @@ def test_the_story_has_a_shape_a_child_would_know() -> None:
     draft = RhymingStoryWriter(seed=3).write([pip, luna], forest)
     stanzas = draft.text.split("\n\n")
 
-    assert forest.description in stanzas[0]  # the beginning sets the scene
+    assert "a moonlit forest clearing," in stanzas[0].splitlines()[0]  # the beginning sets the scene,
+    assert "with tall pines and glowing mushrooms" in stanzas[0]  # its details in a line of their own
     assert pip.description in draft.text
     assert luna.description in draft.text
     assert re.search(r"good ?night|sweet dreams", stanzas[-1], re.IGNORECASE)  # a sleepy ending

@@ -32,6 +32,7 @@ from storyteller.providers.offline.verses.arc import (
     INTRODUCTIONS,
     OPENINGS,
     PHRASES,
+    SCENE_DETAILS,
     SETTLING,
     THEMES,
     TOGETHER,
@@ -62,6 +63,9 @@ MOST_WORDS = 450
 # A long description would swamp its couplet, and three of them the story: keep the start.
 DESCRIPTION_WORDS = 16
 SCENE_WORDS = 20
+# A longer scene is split at its first detail ("with", "where", "full of"): the opening line says the place,
+# the next couplet the rest, so the first line does not run on past the time of day.
+SCENE_OPENING_WORDS = 6
 # A longer name is said in full once, then by its first words, so names cannot overrun the word limit.
 SHORT_NAME_WORDS = 2
 FALLBACK_NAME = "Little One"
@@ -75,6 +79,8 @@ _PREPOSITIONS = word_set(
     "in on at by under over inside outside beneath below above behind beside near among across along "
     "upon within underneath between beyond far deep high down up"
 )
+# Where a scene's details begin: "a castle garden | full of roses", "a quiet beach | where the waves whisper".
+_DETAIL_STARTS = (("with",), ("where",), ("full", "of"), ("filled", "with"))
 # Places said without "the": "in space", not "in the space".
 _BARE_PLACES = word_set("space dreamland wonderland fairyland town bed school heaven")
 
@@ -131,7 +137,8 @@ class _Story:
         self._grammar = _SeededGrammar({**PHRASES, "thing": list(self._plot.thing)}, rng)
         self._used_ends: set[str] = set()
         shorts = [friend.short for friend in self._friends]
-        self._slots = {"where": _where(scene.description), "cast": _cast(shorts), "lead": shorts[0] if shorts else ""}
+        where, self._detail = _setting(scene.description)
+        self._slots = {"where": where, "cast": _cast(shorts), "lead": shorts[0] if shorts else ""}
 
     def draft(self) -> StoryDraft:
         sections = [
@@ -155,7 +162,11 @@ class _Story:
         return self._rng.choice(self._plot.plain_titles)
 
     def _opening(self) -> list[_Verse]:
-        opening, atmosphere = self._beat(OPENINGS), self._beat(ATMOSPHERE)
+        opening = self._beat(OPENINGS)
+        if self._detail:
+            atmosphere = self._told(self._pick(self._shuffled(SCENE_DETAILS.options)), {"detail": self._detail})
+        else:
+            atmosphere = self._beat(ATMOSPHERE)
         themed = [theme] if (theme := _theme(self._scene_words)) else []
         extra = self._pick([*themed, *self._shuffled(ATMOSPHERE.options)])
         return [opening, atmosphere, _Verse(self._render(extra), optional=True)]
@@ -287,10 +298,32 @@ def _introduce(name: str, description: str) -> str:
     return f"{name} ({' '.join(words)})"
 
 
-def _where(description: str) -> str:
-    """The scene as somewhere to be: "in a moonlit forest", "under the sea", "in the meadow"."""
+def _setting(description: str) -> tuple[str, str]:
+    """Where the story is, and the details left for a later line ("" if the scene is short or has none)."""
     cleaned = clean_text(description)
-    place = _clip(cleaned, SCENE_WORDS, keep=significant_words(cleaned)[:1])
+    place, detail = _split_detail(_clip(cleaned, SCENE_WORDS, keep=significant_words(cleaned)[:1]))
+    return _where(place), detail
+
+
+def _split_detail(place: str) -> tuple[str, str]:
+    """ "a moonlit forest clearing with tall pines" as ("a moonlit forest clearing", "with tall pines")."""
+    words = place.split()
+    if len(words) <= SCENE_OPENING_WORDS:
+        return place, ""
+    lowered = [word.lower() for word in words]
+    for index in range(1, len(words)):
+        for start in _DETAIL_STARTS:
+            rest = words[index + len(start) :]
+            if tuple(lowered[index : index + len(start)]) != start or not rest:
+                continue
+            head = " ".join(words[:index]).rstrip(" ,;:-")
+            if _LETTER_RUN.search(head) and not set(head.lower().split()) <= _DETERMINERS | _PREPOSITIONS:
+                return head, " ".join([*start, *rest])
+    return place, ""
+
+
+def _where(place: str) -> str:
+    """The place as somewhere to be: "in a moonlit forest", "under the sea", "in the meadow"."""
     words = place.split() or ["the", "land", "of", "dreams"]
     first = words[0].lower()
     if first in _PREPOSITIONS:

@@ -62,6 +62,17 @@ PHRASES: dict[str, list[str]] = {
     """
 )
 
+# A long scene's details ("with tall pines", "where the waves whisper"), when the opening line says only the place.
+(SCENE_DETAILS,) = beats(
+    """
+    It was a #lovely# place {detail}, all hushed and all still,
+    And the night air was #soft#, with a hint of a chill.
+    or
+    Oh, what a #lovely# place {detail}, so #soft# and so fair!
+    There was #sleepy# magic floating all through the air.
+    """
+)
+
 # A couplet about the kind of place the scene is, when one of its words says which kind.
 THEMES: tuple[tuple[frozenset[str], Couplet], ...] = tuple(
     (word_set(words), beats(lines)[0].options[0])

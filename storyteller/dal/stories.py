@@ -31,9 +31,11 @@ class StoryStore:
             )
         except ClientError as error:
             # The SDK retries a put whose answer was lost (cut short, timed out) although it landed: the
-            # retry then meets our own item. That is success, not a failed night with a story in the table.
-            found = error.response.get("Item")
-            ours = found is not None and from_item(found) == from_item(item)
+            # retry then meets our own item, perhaps already claimed by its run. That is success, not a
+            # failed night with a story in the table.
+            found = from_item(error.response.get("Item") or {})
+            written = from_item(item)
+            ours = bool(found) and all(found.get(key) == value for key, value in written.items() if key != "status")
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and ours:
                 return
             raise

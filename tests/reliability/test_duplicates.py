@@ -10,7 +10,11 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from storyteller import events
+from storyteller.local.faults import FaultKind, Target
 from storyteller.local.pipe import client_without_account_endpoint
 from tests.reliability.drill import Drill
 
@@ -109,3 +113,50 @@ def test_a_duplicate_of_an_event_already_emailed_sends_nothing_more(drill: Drill
 
     assert _ends(drill, story.id) == ["AlreadyClaimed", "MarkNotified"]
     assert len(drill.emails(story.id)) == 1
+
+
+def test_a_story_put_retried_after_its_answer_was_lost_finds_its_own_item(drill: Drill) -> None:
+    story = drill.put_story()
+    drill.finished(drill.execution_arn(story.id))  # the run has claimed and finished it meanwhile
+
+    drill.stories.put_new(story)  # what the SDK's retry of the same put does: success, nothing changed
+
+    stored = drill.stories.get(story.id)
+    assert stored is not None
+    assert stored.notifiedAt is not None
+    other = story.model_copy(update={"title": "Another story entirely"})
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        drill.stories.put_new(other)  # an id that is taken is still an error, never an overwrite
+
+
+def test_a_story_put_whose_answer_is_garbled_stores_one_story(drill: Drill) -> None:
+    story = drill.new_story()
+    fault = drill.plan.once(Target.DYNAMODB_PUT_ITEM, FaultKind.MALFORMED, where=story.id)
+
+    drill.put_story(story)  # landed, answer cut short, the SDK retried and met its own item
+
+    drill.finished(drill.execution_arn(story.id))
+    drill.settle()
+    assert fault.served == 1
+    assert len(drill.emails(story.id)) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="storyteller/local/redrive.py ignores RedriveExecution's clientToken: an SDK retry of a redrive whose "
+    "answer was lost redrives again (AWS answers the last 10 tokens idempotently for 15 minutes)",
+)
+def test_a_redrive_retried_with_the_same_client_token_redrives_once(drill: Drill) -> None:
+    story = drill.new_story()
+    fault = drill.plan.always(Target.NARRATOR, FaultKind.SERVER_ERROR, where=story.id)
+    drill.put_story(story)
+    arn = drill.execution_arn(story.id)
+    drill.finished(arn)
+
+    drill.sfn.redrive_execution(executionArn=arn, clientToken="the-sdk-retries-this-one")
+    drill.finished(arn)  # failed again: the fault is still there
+    drill.sfn.redrive_execution(executionArn=arn, clientToken="the-sdk-retries-this-one")  # the SDK's retry
+    drill.plan.remove(fault)
+    drill.finished(arn)
+
+    assert drill.sfn.describe_execution(executionArn=arn)["redriveCount"] == 1

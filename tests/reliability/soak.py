@@ -72,13 +72,20 @@ class SoakReport:
                 setattr(self, name, getattr(self, name) + value)
 
 
-def run_soak(settings: SoakSettings, workers: int = 2) -> SoakReport:
-    """Run `workers` processes side by side (one stack each) and add up what they report."""
+def run_soak(settings: SoakSettings, workers: int = 2, stacks: int | None = None) -> SoakReport:
+    """Run `stacks` fresh stacks of `settings.stories` stories each, `workers` at a time, and add up what they report.
+
+    A stack holds what two days of a family's stories would, at most a few hundred: the local endpoint
+    lists and saves everything it holds, so a longer soak uses more stacks rather than a bigger one.
+    """
     started = time.monotonic()
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: moto's backends are per process
-    with tempfile.TemporaryDirectory(prefix="storyteller-soak-") as scratch, context.Pool(workers) as pool:
-        jobs = [(settings, index, str(Path(scratch) / f"worker-{index}")) for index in range(workers)]
-        reports = pool.starmap(soak_worker, jobs)
+    with (
+        tempfile.TemporaryDirectory(prefix="storyteller-soak-") as scratch,
+        context.Pool(workers, maxtasksperchild=1) as pool,
+    ):
+        jobs = [(settings, index, str(Path(scratch) / f"stack-{index}")) for index in range(stacks or workers)]
+        reports = pool.starmap(soak_worker, jobs, chunksize=1)  # a fresh process (and stack) per job
     total = SoakReport()
     for report in reports:
         total.add(report)
@@ -87,13 +94,17 @@ def run_soak(settings: SoakSettings, workers: int = 2) -> SoakReport:
 
 
 def soak_worker(settings: SoakSettings, index: int, home: str) -> SoakReport:
-    """One process: its own home and stack, `settings.stories` stories in waves."""
+    """One process: its own home and stack, `settings.stories` stories in waves, its own random seed."""
     for name in list(os.environ):
         if name.startswith(LEAKY):
             del os.environ[name]
     os.environ["STORYTELLER_HOME"] = home
+    from storyteller.dal.aws import reset_clients
     from storyteller.settings import get_settings
     from tests.reliability.drill import Drill, no_retry_waits
+
+    get_settings.cache_clear()
+    reset_clients()
 
     started = time.monotonic()
     rng = random.Random(settings.seed * 1000 + index)
@@ -162,6 +173,7 @@ def _soak(drill: Any, settings: SoakSettings, rng: random.Random, seed: int) -> 
     found = drill.check(story_ids)
     report.stories, report.emails, report.complete = found.stories, found.emails, found.complete
     report.violations.extend(found.violations)
+    report.violations.extend(_what_happened(drill, violation.split(":", 1)[0]) for violation in found.violations)
     emailed = drill.emails_by_story()
     report.violations.extend(f"{story_id}: never emailed" for story_id in sorted(story_ids) if not emailed[story_id])
     report.executions = len(drill.runtime.bus.started)
@@ -186,6 +198,27 @@ def _wait_for_runs(drill: Any, expected: int, timeout: float = 300.0) -> None:
             raise AssertionError(f"only {len(drill.runtime.bus.started)} of {expected} runs started")
         time.sleep(0.05)
     drill.settle(timeout=timeout)
+
+
+def _what_happened(drill: Any, story_id: str) -> str:
+    """Every run of the story: status, redrives, the states it entered and how its tasks failed."""
+    runs = []
+    for page in drill.sfn.get_paginator("list_executions").paginate(stateMachineArn=drill.state_machine_arn):
+        for execution in page["executions"]:
+            described = drill.sfn.describe_execution(executionArn=execution["executionArn"])
+            if _story_of(described) != story_id:
+                continue
+            history = drill.sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)
+            steps = []
+            for event in history["events"]:
+                if "stateEnteredEventDetails" in event:
+                    steps.append(event["stateEnteredEventDetails"]["name"])
+                elif event["type"] in ("TaskFailed", "ExecutionFailed", "ExecutionRedriven"):
+                    failed = event.get("taskFailedEventDetails") or event.get("executionFailedEventDetails") or {}
+                    steps.append(f"{event['type']}({failed.get('error', '')})")
+            runs.append(f"{execution['name'][:8]} {described['status']} x{described.get('redriveCount', 0)}: {steps}")
+    emails = [path.name for path in drill.emails(story_id)]
+    return f"{story_id}: runs {runs}; emails {emails}"
 
 
 def _story_of(described: dict[str, Any]) -> str:

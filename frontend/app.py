@@ -33,6 +33,7 @@ from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
+from storyteller.verse import stanzas
 
 HERE = Path(__file__).resolve().parent
 # Media links must outlive a long bedtime page view, never the story itself.
@@ -145,18 +146,6 @@ def create_app(
         )
 
     return app
-
-
-def stanzas(text: str) -> list[list[str]]:
-    """The verse as stanzas of lines: blank lines separate stanzas."""
-    groups: list[list[str]] = [[]]
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line:
-            groups[-1].append(line)
-        elif groups[-1]:
-            groups.append([])
-    return [group for group in groups if group]
 
 
 def cast_names(cast: list[str]) -> str:

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from botocore.exceptions import BotoCoreError, ClientError
 
 from storyteller.errors import ProviderError, ProviderUnavailableError
+from storyteller.verse import stanzas
 
 # SynthesizeSpeech takes at most 6,000 characters, of which at most 3,000 billed (the text, not the tags).
 POLLY_TOTAL_LIMIT = 6000
@@ -68,7 +69,7 @@ class PollyNarrator:
 def ssml_requests(text: str) -> list[str]:
     """The SSML documents to send, each within Polly's limits, split between lines (or sentences)."""
     pieces: list[tuple[str, bool]] = []  # (what is said, whether a stanza ends after it)
-    for stanza in _stanzas(text):
+    for stanza in stanzas(text):
         for line in stanza:
             pieces.extend((piece, False) for piece in _fitting(line))
         pieces[-1] = (pieces[-1][0], True)
@@ -117,14 +118,3 @@ def _split(text: str, separators: list[re.Pattern[str]], fits: Callable[[str], b
         else:
             packed.extend(_split(part, separators[1:], fits))
     return packed
-
-
-def _stanzas(text: str) -> list[list[str]]:
-    stanzas: list[list[str]] = [[]]
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line:
-            stanzas[-1].append(line)
-        elif stanzas[-1]:
-            stanzas.append([])
-    return [stanza for stanza in stanzas if stanza]

@@ -8,6 +8,8 @@ import lameenc
 import numpy as np
 from hibari import SAMPLE_RATE, Hibari
 
+from storyteller.verse import stanzas
+
 # Speech is mono and soft: 64 kbit/s keeps a five-minute story under 3 MB with no audible loss.
 BIT_RATE_KBPS = 64
 # A breath between lines, so verse sounds like verse rather than one long sentence.
@@ -27,7 +29,7 @@ class HibariNarrator:
         """MP3 of the text, pausing between lines and longer between stanzas."""
         voice = self._load()
         pieces: list[np.ndarray] = []
-        for stanza in _stanzas(text):
+        for stanza in stanzas(text):
             for line in stanza:
                 pieces.append(voice(line))
                 pieces.append(_silence(LINE_PAUSE_SECONDS))
@@ -58,14 +60,3 @@ def encode_mp3(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> bytes:
 
 def _silence(seconds: float) -> np.ndarray:
     return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.float32)
-
-
-def _stanzas(text: str) -> list[list[str]]:
-    stanzas: list[list[str]] = [[]]
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line:
-            stanzas[-1].append(line)
-        elif stanzas[-1]:
-            stanzas.append([])
-    return [stanza for stanza in stanzas if stanza]

@@ -36,6 +36,17 @@ class Monitoring(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.alerts = sns.Topic(self, "Alerts", display_name="storyteller alerts", enforce_ssl=True)
+        # enforce_ssl writes a topic policy, and a topic policy replaces SNS's default one: without this
+        # statement CloudWatch may not publish, and no alarm would ever email.
+        self.alerts.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.alerts.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            )
+        )
         self.alerts.add_subscription(subscriptions.EmailSubscription(alert_email))
         action = cloudwatch_actions.SnsAction(self.alerts)
 

@@ -36,7 +36,7 @@ def test_every_alarm_topic_lets_cloudwatch_publish(synthesized: Synthesized) -> 
             if not statements:
                 continue
             allowing = [s for s in statements if _allows_cloudwatch(s)]
-            assert allowing, f"{logical_id}: the topic's policy replaces the default and does not let CloudWatch publish"
+            assert allowing, f"{logical_id}: its topic policy replaces the default and bars CloudWatch"
             for statement in allowing:
                 assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
             denies = [s for s in statements if s["Effect"] == "Deny"]

@@ -79,6 +79,11 @@ class Pipeline(Construct):
         )
         self.create_story.allow(["dynamodb:Scan"], [storage.characters.table_arn, storage.scenes.table_arn])
         self.create_story.allow(["dynamodb:PutItem"], [storage.stories.table_arn])
+        # Powertools idempotency: claim the firing, record the story it made, release it on failure.
+        self.create_story.allow(
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            [storage.firings.table_arn],
+        )
         self.create_story.allow(["secretsmanager:GetSecretValue"], [openai_secret_arn])
 
         self.schedule_dlq = _dead_letter_queue(self, "ScheduleDlq", "the schedule and create_story's async invoke")
@@ -110,6 +115,7 @@ class Pipeline(Construct):
             ),
             target=scheduler_targets.LambdaInvoke(
                 self.create_story.function,
+                input=scheduler.ScheduleTargetInput.from_object(schedule_input()),
                 role=self.schedule_role,
                 dead_letter_queue=self.schedule_dlq,
                 retry_attempts=3,
@@ -197,6 +203,12 @@ class LambdaEnrichment:
         grantee.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self._function.function_arn])
         )
+
+
+def schedule_input() -> dict[str, Any]:
+    """The shared schedule input, its placeholder as Scheduler's own context attribute."""
+    placeholders = {story_events.SCHEDULED_TIME_PLACEHOLDER: scheduler.ContextAttribute.scheduled_time}
+    return {key: placeholders.get(value, value) for key, value in story_events.SCHEDULE_INPUT.items()}
 
 
 def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:

@@ -22,7 +22,7 @@ MEDIA_LIFETIME_DAYS = names.STORY_LIFETIME_SECONDS // 86_400
 
 
 class Storage(Construct):
-    """Characters, Scenes, Stories (TTL + stream) and the media bucket."""
+    """Characters, Scenes, Stories (TTL + stream), the schedule's firings and the media bucket."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -38,6 +38,11 @@ class Storage(Construct):
             time_to_live_attribute=names.TTL_ATTRIBUTE,
             # The pipe needs the new item only: its filter reads eventName, its enrichment NewImage.
             dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE,
+        )
+        # One record per firing of the nightly schedule (Powertools idempotency): a firing delivered twice
+        # makes one story. Records expire with the story they point at.
+        self.firings = _table(
+            self, names.FIRINGS_TABLE, RemovalPolicy.DESTROY, time_to_live_attribute=names.FIRINGS_TTL_ATTRIBUTE
         )
         self.media = s3.Bucket(
             self,

@@ -20,6 +20,10 @@ from storyteller.models import StoryCreated, StoryItem
 PIPE_FILTER: dict[str, Any] = {"eventName": ["INSERT"]}
 RULE_PATTERN: dict[str, Any] = {"source": [names.EVENT_SOURCE], "detail-type": [names.STORY_CREATED]}
 RULE_TARGET_INPUT_PATH = "$.detail"
+# What the nightly schedule sends create_story. Scheduler fills the placeholder with the firing's time,
+# which keys the firing's idempotency record: a firing delivered twice makes one story.
+SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
+SCHEDULE_INPUT: dict[str, str] = {"source": "aws.scheduler", "scheduledTime": SCHEDULED_TIME_PLACEHOLDER}
 
 
 def story_created_from_record(record: dict[str, Any]) -> StoryCreated:

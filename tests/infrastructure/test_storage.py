@@ -25,7 +25,7 @@ def test_stories_table_expires_items_by_ttl_and_streams_new_images(synthesized: 
 
 def test_every_table_is_on_demand_with_point_in_time_recovery(synthesized: Synthesized) -> None:
     tables = synthesized.resources("AWS::DynamoDB::GlobalTable")
-    assert len(tables) == 3
+    assert len(tables) == 4  # Characters, Scenes, Stories, ScheduleFirings
     for logical_id, table in tables.items():
         properties = table["Properties"]
         assert properties["BillingMode"] == "PAY_PER_REQUEST", logical_id

@@ -18,7 +18,8 @@ from storyteller.workflow import WorkflowResources, definition_text
 
 # Below the Illustrate/Narrate tasks' TimeoutSeconds in the ASL (a test holds us to it), so a slow job
 # fails as the function's own timeout, with its logs, rather than as a bare States.Timeout.
-MEDIA_TIMEOUT = Duration.seconds(240)
+# It holds one provider call at worst (OpenAI's 90 s × 3 tries and their waits: storyteller/budgets.py).
+MEDIA_TIMEOUT = Duration.seconds(300)
 
 # The actions the definition's states call, by state: Claim/SaveMedia/MarkNotified, Illustrate/Narrate, Notify.
 STATE_ACTIONS = ("dynamodb:UpdateItem", "lambda:InvokeFunction", "sns:Publish")

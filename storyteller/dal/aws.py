@@ -17,6 +17,9 @@ _S3_IN_AWS = _CONFIG.merge(
     Config(signature_version="s3v4", s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"})
 )
 _S3_LOCAL = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+# Polly answers a chunk in seconds: shorter reads and fewer tries keep a whole call inside the narration
+# function's timeout (storyteller/budgets.py; a test holds the sum to the template's timeouts).
+_POLLY = _CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=30))
 
 
 def _endpoint_override(service: str) -> bool:
@@ -28,6 +31,8 @@ def config_for(service: str) -> Config:
     """The client config for a service, given where its endpoint is."""
     if service == "s3":
         return _S3_LOCAL if _endpoint_override(service) else _S3_IN_AWS
+    if service == "polly":
+        return _POLLY
     return _CONFIG
 
 

@@ -107,12 +107,14 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     def recent(request: Request) -> Response:
+        if not frontend.public_shelf:
+            return templates.TemplateResponse(request, "index.html", {"shelf": [], "private": True})
         shelf = [
             {"story": story, "image": media_url(story, story.imageKey)}
             for story in stories.recent()
             if not story.expired()
         ]
-        return templates.TemplateResponse(request, "index.html", {"shelf": shelf})
+        return templates.TemplateResponse(request, "index.html", {"shelf": shelf, "private": False})
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: str) -> Response:

@@ -30,6 +30,11 @@ class FrontendSettings(BaseSettings):
         default=None, description="The story-media state machine; looked up by its name when unset."
     )
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
+    public_shelf: bool = Field(
+        default=True,
+        description="List recent stories on the home page. Off in AWS, where anyone with the URL would see "
+        "the titles and the children's names (cdk.json `publicShelf` turns it on).",
+    )
 
     @field_validator("console_password")
     @classmethod

@@ -28,6 +28,7 @@ class DeployConfig:
     text_model: str
     image_model: str
     voice: str
+    public_shelf: bool = False
 
     @classmethod
     def from_context(cls, node: Node) -> DeployConfig:
@@ -47,6 +48,7 @@ class DeployConfig:
             text_model=value("textModel"),
             image_model=value("imageModel"),
             voice=value("voice"),
+            public_shelf=_flag(node.try_get_context("publicShelf")),
         )
         config.validate()
         return config
@@ -67,6 +69,15 @@ class DeployConfig:
     def is_example_email(self) -> bool:
         """The placeholder address from cdk.json: deployable, but nobody would get the email."""
         return self.notify_email.lower().endswith(("@example.com", "@example.org"))
+
+
+def _flag(found: Any) -> bool:
+    """A yes/no context value: `-c publicShelf=true` arrives as a string, cdk.json may hold a boolean."""
+    if found is None or isinstance(found, bool):
+        return bool(found)
+    if str(found).lower() in ("true", "false"):
+        return str(found).lower() == "true"
+    raise DeployConfigError(f"context value {found!r} must be true or false")
 
 
 def scheduler_cron(expression: str) -> str:

@@ -23,7 +23,9 @@ DOCKERIGNORE = REPO_ROOT / "frontend" / ".dockerignore"
 class Frontend(Construct):
     """Story pages and the run console: read stories, presign media, read and redrive executions."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, storage: Storage) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, storage: Storage, schedule_time_zone: str, public_shelf: bool
+    ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         # The ARN from the fixed name, not the state machine's token: the workflow takes this service's
@@ -115,6 +117,19 @@ class Frontend(Construct):
             "way to tell the family; docs/deploy.md shows how to change it by hand.",
         )
 
+        # Signs console session cookies: one key for every instance and restart, so a login outlives both.
+        self.session_secret = secretsmanager.Secret(
+            self,
+            "SessionSecret",
+            description="storyteller: key that signs the run console's session cookies",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+        )
+        acknowledge(
+            self.session_secret,
+            "AwsSolutions-SMG4",
+            "Rotating the cookie-signing key would only log operators out; docs/deploy.md shows how to renew it.",
+        )
+
         self.access_role = iam.Role(
             self,
             "AccessRole",
@@ -142,7 +157,13 @@ class Frontend(Construct):
                         "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
                         "STORYTELLER_STATE_MACHINE_ARN": state_machine_arn,
                         "STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME": self.console_password.secret_arn,
+                        # Dates on the pages in the family's zone, the one the schedule runs in.
+                        "STORYTELLER_SCHEDULE_TIME_ZONE": schedule_time_zone,
+                        "STORYTELLER_PUBLIC_SHELF": "true" if public_shelf else "false",
                         "POWERTOOLS_LOG_LEVEL": "INFO",
+                    },
+                    environment_secrets={
+                        "STORYTELLER_SESSION_SECRET": apprunner.Secret.from_secrets_manager(self.session_secret),
                     },
                 ),
             ),

@@ -35,7 +35,13 @@ class StorytellerStack(Stack):
             scope, construct_id, description="storyteller: an illustrated, narrated bedtime story every night", **kwargs
         )
         self.storage = storage = Storage(self, "Storage")
-        self.frontend = frontend = Frontend(self, "Frontend", storage=storage)
+        self.frontend = frontend = Frontend(
+            self,
+            "Frontend",
+            storage=storage,
+            schedule_time_zone=config.schedule_time_zone,
+            public_shelf=config.public_shelf,
+        )
         kit = FunctionKit.create(self, asset)
         # Secrets Manager appends six random characters to a secret's name in its ARN.
         openai_secret_arn = self.format_arn(

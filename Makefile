@@ -60,6 +60,7 @@ diff: install cdk-cli ## What `make deploy` would change in your account
 	$(CDK) diff $(CDK_ARGS)
 
 deploy: install cdk-cli ## Deploy to the account and region of your AWS profile (docs/deploy.md)
+	$(BIN)/python -m infra.preflight $(CDK_ARGS)
 	$(CDK) deploy $(CDK_ARGS)
 
 # --- Benchmarks (bench/README.md): tables on screen, JSON in bench/results/; a few minutes on 2 cores. ---

@@ -95,7 +95,7 @@ class StorytellerStack(Stack):
         if config.is_example_email:
             Annotations.of(self).add_warning_v2(
                 "storyteller:exampleNotifyEmail",
-                f"notifyEmail is {config.notify_email}: deploy with -c notifyEmail=you@your.domain to get the emails",
+                f"notifyEmail is {config.notify_email}: `make deploy` refuses it; pass -c notifyEmail=you@your.domain",
             )
 
         outputs = {

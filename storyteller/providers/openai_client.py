@@ -73,7 +73,7 @@ def _secret_key(name: str, region: str) -> str:
         raise ProviderUnavailableError(message) from error
     except BotoCoreError as error:
         raise ProviderUnavailableError(f"cannot reach Secrets Manager for secret {name!r}: {error}") from error
-    key = _key_in(secret.get("SecretString") or "")
+    key = key_in_secret(secret.get("SecretString") or "")
     if not key:
         raise ProviderError(
             f"secret {name!r} holds no OpenAI key: store the key itself, or JSON with an OPENAI_API_KEY field"
@@ -81,7 +81,7 @@ def _secret_key(name: str, region: str) -> str:
     return key
 
 
-def _key_in(secret: str) -> str:
+def key_in_secret(secret: str) -> str:
     text = secret.strip()
     if text.startswith("{"):
         try:

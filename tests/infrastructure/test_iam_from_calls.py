@@ -1,0 +1,167 @@
+"""IAM from recorded calls: run the flow locally, record every AWS call each function and the web app make,
+and check each against that role's policies in the synthesized template (a policy evaluator, not string
+matching). A missing permission fails; permissions no call used are printed (rare paths keep some)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from frontend.app import create_app
+from frontend.settings import FrontendSettings
+from storyteller import names
+from storyteller.dal.catalog import CatalogStore
+from storyteller.local.runtime import LocalRuntime
+from storyteller.seed import seed
+from storyteller.settings import get_settings
+from tests.contract.iam import Call, Recorder, Template
+from tests.infrastructure.conftest import Synthesized
+
+pytestmark = [pytest.mark.infra, pytest.mark.e2e]
+PASSWORD = "moonlight-operator"
+FIRING = "2026-12-02T19:15:00Z"
+
+
+def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
+    """Logical id → what its Ref and Arn are called on the local stack (moto's account, any region)."""
+    stack = synthesized.stack
+    storage, workflow, pipeline = stack.storage, stack.workflow, stack.pipeline
+    found: dict[str, dict[str, str]] = {}
+    tables = {
+        storage.characters: names.CHARACTERS_TABLE,
+        storage.scenes: names.SCENES_TABLE,
+        storage.stories: names.STORIES_TABLE,
+        storage.firings: names.FIRINGS_TABLE,
+    }
+    for table, name in tables.items():
+        arn = f"arn:aws:dynamodb:*:*:table/{name}"
+        found[synthesized.logical_id(table)] = {"Ref": name, "Arn": arn, "StreamArn": f"{arn}/stream/*"}
+    found[synthesized.logical_id(storage.media)] = {
+        "Ref": names.MEDIA_BUCKET,
+        "Arn": f"arn:aws:s3:::{names.MEDIA_BUCKET}",
+    }
+    found[synthesized.logical_id(workflow.topic)] = {"Ref": f"arn:aws:sns:*:*:{names.NOTIFY_TOPIC}"}
+    functions = {
+        pipeline.create_story: names.CREATE_STORY_FUNCTION,
+        pipeline.story_created: names.STORY_CREATED_FUNCTION,
+        workflow.illustrate: names.GENERATE_IMAGE_FUNCTION,
+        workflow.narrate: names.GENERATE_AUDIO_FUNCTION,
+    }
+    for function, name in functions.items():
+        found[synthesized.logical_id(function.function)] = {"Arn": f"arn:aws:lambda:*:*:function:{name}"}
+    return found
+
+
+def _roles(synthesized: Synthesized) -> dict[str, str]:
+    """Component (function name, or "web") → the logical id of the role it runs as."""
+    resources = synthesized.json["Resources"]
+    stack = synthesized.stack
+    functions = {
+        names.CREATE_STORY_FUNCTION: stack.pipeline.create_story,
+        names.STORY_CREATED_FUNCTION: stack.pipeline.story_created,
+        names.GENERATE_IMAGE_FUNCTION: stack.workflow.illustrate,
+        names.GENERATE_AUDIO_FUNCTION: stack.workflow.narrate,
+    }
+    roles = {
+        name: resources[synthesized.logical_id(c.function)]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for name, c in functions.items()
+    }
+    _, service = synthesized.one("AWS::AppRunner::Service")
+    roles["web"] = service["Properties"]["InstanceConfiguration"]["InstanceRoleArn"]["Fn::GetAtt"][0]
+    return roles
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Call]:
+    """One night on the local stack (a scheduled firing, the run, the email) and the family and operator pages."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STORYTELLER_HOME", str(tmp_path_factory.mktemp("home")))
+    get_settings.cache_clear()
+    settings = get_settings()
+    recorder = Recorder(region=settings.aws_region)
+    with LocalRuntime(settings) as runtime, recorder.installed():
+        seed(CatalogStore(settings))
+        invoke = runtime.lambdas.invoke
+
+        def invoke_as_function(function_name: str, event: Any) -> tuple[str, bool, str]:
+            with recorder.acting_as(function_name):
+                return invoke(function_name, event)
+
+        runtime.lambdas.invoke = invoke_as_function  # type: ignore[method-assign]
+        story_id = runtime.create_story(scheduled_time=FIRING)
+        outcome = runtime.wait_for_story(story_id, timeout=240)
+        assert outcome.status == "COMPLETE", outcome
+        assert runtime.resources is not None
+        app = create_app(
+            settings,
+            FrontendSettings(console_password=PASSWORD, state_machine_arn=runtime.resources.state_machine_arn),
+        )
+        recorder.phase = "web"
+        try:
+            with TestClient(app, base_url="https://testserver") as web:
+                _visit_like_a_family_and_an_operator(web, story_id, recorder)
+        finally:
+            recorder.phase = None
+    mp.undo()
+    get_settings.cache_clear()
+    return recorder.calls
+
+
+def _visit_like_a_family_and_an_operator(web: TestClient, story_id: str, recorder: Recorder) -> None:
+    page = web.get(f"/stories/{story_id}")
+    assert page.status_code == 200
+    # The browser fetches the media with the page's presigned links: the role's GetObject signs them.
+    for bucket, key in re.findall(r'"http://127\.0\.0\.1:\d+/([^/"]+)/([^"?]+)\?X-Amz-', page.text):
+        recorder.calls.append(Call("web", "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"))
+    assert web.get("/").status_code == 200
+    form = web.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token is not None
+    assert web.post("/console/login", data={"csrf": token.group(1), "password": PASSWORD}).status_code == 200
+    runs = web.get("/console")
+    assert runs.status_code == 200
+    run = re.search(r'href="(/console/runs/[^"]+)"', runs.text)
+    assert run is not None, "the console lists the night's run"
+    assert web.get(run.group(1)).status_code == 200
+
+
+def test_every_call_each_component_made_is_allowed_by_its_role(
+    synthesized: Synthesized, recorded: list[Call], capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = Template(synthesized.json, _local_names(synthesized))
+    roles = _roles(synthesized)
+    components = {call.component for call in recorded}
+    # The night touched every function that runs on it, and the pages.
+    assert {
+        names.CREATE_STORY_FUNCTION,
+        names.GENERATE_IMAGE_FUNCTION,
+        names.GENERATE_AUDIO_FUNCTION,
+        "web",
+    } <= components
+    missing = sorted(
+        {
+            f"{c.component}: {c.action} on {c.resource}"
+            for c in recorded
+            if not template.allows(roles[c.component], c.action, c.resource)
+        }
+    )
+    with capsys.disabled():
+        for component, role in sorted(roles.items()):
+            unused = template.unused(role, [c for c in recorded if c.component == component])
+            if unused:
+                print(f"\n  IAM unused by the recorded night: {component}: {', '.join(unused)}")
+    assert not missing, "missing permissions:\n" + "\n".join(missing)
+
+
+def test_the_evaluator_refuses_what_no_statement_allows(synthesized: Synthesized) -> None:
+    """The evaluator can fail: a call outside the role's policies is refused, one inside is allowed."""
+    template = Template(synthesized.json, _local_names(synthesized))
+    role = _roles(synthesized)[names.GENERATE_IMAGE_FUNCTION]
+    stories = f"arn:aws:dynamodb:eu-west-2:123456789012:table/{names.STORIES_TABLE}"
+    assert template.allows(role, "s3:PutObject", f"arn:aws:s3:::{names.MEDIA_BUCKET}/stories/x/image.png")
+    assert not template.allows(role, "s3:PutObject", f"arn:aws:s3:::{names.MEDIA_BUCKET}/elsewhere.png")
+    assert not template.allows(role, "dynamodb:DeleteItem", stories)
+    assert not template.allows(role, "s3:DeleteObject", f"arn:aws:s3:::{names.MEDIA_BUCKET}/stories/x/image.png")

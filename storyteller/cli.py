@@ -18,6 +18,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.local.endpoint import LocalEndpoint
+from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lock import AlreadyRunningError, HomeLock
 from storyteller.local.runtime import ENDPOINT_FILE, FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
@@ -65,6 +66,10 @@ def _runtime(settings: Settings, port: int = 0) -> Iterator[LocalRuntime]:
     runtime = LocalRuntime(settings, endpoint_port=port)
     try:
         with _logs_to(runtime.log_file), runtime:
+            if (engine_url := external_step_functions()) is not None:
+                wiring = step_functions_local_settings(runtime.endpoint.url, settings.aws_region)
+                _say(f"Step Functions runs at {engine_url}; start Step Functions Local with:")
+                _say("  " + " ".join(f"{name}={value}" for name, value in wiring.items()))
             yield runtime
     finally:
         lock.release()

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     schedule_cron: str = Field(default="15 19 * * *", description="Minute hour day month weekday.")
     schedule_time_zone: str = "Europe/London"
     port: int = Field(default=8000, ge=1, le=65535)
+    endpoint_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the local AWS endpoint (0: any free one)."
+    )
     base_url: str | None = Field(default=None, description="Public address of the story pages.")
     notify_email: str = "family@example.com"
     smtp_url: str | None = Field(default=None, description="smtp://host:port to send, besides the outbox.")

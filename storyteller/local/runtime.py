@@ -17,6 +17,7 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
 from storyteller.local.endpoint import LocalEndpoint, Middleware
+from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
@@ -71,7 +72,7 @@ class LocalRuntime:
     ) -> None:
         self.settings = settings
         self._providers = providers
-        self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port, endpoint_middleware)
+        self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port or settings.endpoint_port, endpoint_middleware)
         self.lambdas = LocalLambdas()
         self.outbox_dir = settings.home / "outbox"
         self.log_file = settings.home / "logs" / "storyteller.log"
@@ -92,6 +93,10 @@ class LocalRuntime:
             os.environ[LOG_FILE_VARIABLE] = str(self.log_file)
             self._owns_log_variable = True
         self.endpoint.start()
+        if (engine_url := external_step_functions()) is not None:
+            # The state machine runs there; its tasks come back here for Lambda, DynamoDB and SNS.
+            wiring = step_functions_local_settings(self.endpoint.url, self.settings.aws_region)
+            log.info("Step Functions at %s; start it with %s", engine_url, wiring)
         # Other commands (`storyteller retry`) reach this running stack's endpoint through this file.
         self.endpoint_file.write_text(self.endpoint.url, encoding="utf-8")
         route_moto_lambda_to(self.lambdas)

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -23,9 +23,9 @@ STATE_MACHINE_ARN = f"arn:aws:states:eu-west-2:123456789012:stateMachine:{names.
 class _StepFunctionsStandIn(BaseHTTPRequestHandler):
     """Answers the few Step Functions calls the runtime makes, and remembers each one."""
 
-    calls: list[tuple[str, dict[str, Any]]] = []
+    calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         operation = self.headers["X-Amz-Target"].split(".")[-1]
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
         type(self).calls.append((operation, body))

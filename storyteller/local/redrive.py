@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
+import time
 from typing import Any
 
 from moto.core.exceptions import AWSError
@@ -25,6 +27,11 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 REDRIVABLE = {ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED}
+# AWS answers a repeated clientToken with the first answer for 15 minutes, for the last 10 tokens of a run:
+# an SDK retry of a redrive whose answer was lost must not redrive (and email) twice.
+CLIENT_TOKEN_SECONDS = 15 * 60
+CLIENT_TOKENS_KEPT = 10
+_redrive_lock = threading.Lock()
 
 
 class ExecutionNotRedrivable(AWSError):  # noqa: N818 - AWS's own error name, which clients match on
@@ -69,9 +76,25 @@ def _resume_point(execution: Any, history: list[dict[str, Any]]) -> tuple[str, A
     raise ExecutionNotRedrivable(f"Execution '{execution.exec_arn}' never entered a state; start it again instead")
 
 
-def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> datetime.datetime:
-    """The backend half: check, then resume the same execution in a new worker."""
-    execution: Any = self.describe_execution(execution_arn)
+def redrive_execution(
+    self: StepFunctionsParserBackend, execution_arn: str, client_token: str | None = None
+) -> datetime.datetime:
+    """The backend half: check, then resume the same execution in a new worker (once per client token)."""
+    with _redrive_lock:
+        execution: Any = self.describe_execution(execution_arn)
+        tokens: dict[str, tuple[float, datetime.datetime]] = getattr(execution, "redrive_tokens", {})
+        now = time.monotonic()
+        tokens = {t: seen for t, seen in tokens.items() if now - seen[0] < CLIENT_TOKEN_SECONDS}
+        if client_token is not None and client_token in tokens:
+            return tokens[client_token][1]
+        redrive_date = _redrive(execution, execution_arn)
+        if client_token is not None:
+            tokens[client_token] = (now, redrive_date)
+            execution.redrive_tokens = dict(sorted(tokens.items(), key=lambda kept: kept[1][0])[-CLIENT_TOKENS_KEPT:])
+        return redrive_date
+
+
+def _redrive(execution: Any, execution_arn: str) -> datetime.datetime:
     if execution.exec_status not in REDRIVABLE:
         raise ExecutionNotRedrivable(
             f"Execution '{execution_arn}' is {execution.status}: only a failed, timed-out"
@@ -109,7 +132,8 @@ def redrive_execution(self: StepFunctionsParserBackend, execution_arn: str) -> d
 
 def _respond_redrive(self: StepFunctionResponse) -> ActionResult:
     backend: Any = self.stepfunction_backend
-    return ActionResult({"redriveDate": backend.redrive_execution(self._get_param("executionArn"))})
+    arn, token = self._get_param("executionArn"), self._get_param("clientToken")
+    return ActionResult({"redriveDate": backend.redrive_execution(arn, token)})
 
 
 _describe_execution = StepFunctionResponse.describe_execution

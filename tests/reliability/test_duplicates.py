@@ -141,11 +141,6 @@ def test_a_story_put_whose_answer_is_garbled_stores_one_story(drill: Drill) -> N
     assert len(drill.emails(story.id)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storyteller/local/redrive.py ignores RedriveExecution's clientToken: an SDK retry of a redrive whose "
-    "answer was lost redrives again (AWS answers the last 10 tokens idempotently for 15 minutes)",
-)
 def test_a_redrive_retried_with_the_same_client_token_redrives_once(drill: Drill) -> None:
     story = drill.new_story()
     fault = drill.plan.always(Target.NARRATOR, FaultKind.SERVER_ERROR, where=story.id)
@@ -160,3 +155,21 @@ def test_a_redrive_retried_with_the_same_client_token_redrives_once(drill: Drill
     drill.finished(arn)
 
     assert drill.sfn.describe_execution(executionArn=arn)["redriveCount"] == 1
+
+
+def test_a_new_client_token_redrives_again(drill: Drill) -> None:
+    story = drill.new_story()
+    fault = drill.plan.always(Target.NARRATOR, FaultKind.SERVER_ERROR, where=story.id)
+    drill.put_story(story)
+    arn = drill.execution_arn(story.id)
+    drill.finished(arn)
+
+    drill.sfn.redrive_execution(executionArn=arn, clientToken="first-retry")
+    drill.finished(arn)  # failed again: the fault is still there
+    drill.plan.remove(fault)
+    drill.sfn.redrive_execution(executionArn=arn, clientToken="second-retry")  # the operator tries again
+    drill.finished(arn)
+
+    assert drill.sfn.describe_execution(executionArn=arn)["redriveCount"] == 2
+    assert drill.sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+    assert len(drill.emails(story.id)) == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -14,6 +16,7 @@ from infra.functions import LOG_RETENTION, FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
+from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, STATUS_CHANGE
 from storyteller.workflow import WorkflowResources, definition_text
 
 # Below the Illustrate/Narrate tasks' TimeoutSeconds in the ASL (a test holds us to it), so a slow job
@@ -126,6 +129,35 @@ class Workflow(Construct):
             # Execution data off: inputs and outputs carry the story's text, which has no place in logs.
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             tracing_enabled=True,
+        )
+        # A run that ends without its email marks its story FAILED (storyteller/run_outcome.py); the local
+        # runtime hands the same event to the same function (storyteller/local/status_rule.py).
+        self.run_status = StoryFunction(
+            self,
+            "RunStatus",
+            kit=kit,
+            package="run_status",
+            function_name=names.RUN_STATUS_FUNCTION,
+            description="Marks a story FAILED when its media run fails, times out or is aborted",
+            memory_mb=256,
+            timeout=Duration.seconds(30),
+            environment=environment,
+        )
+        self.run_status.allow(["dynamodb:UpdateItem"], [storage.stories.table_arn])
+        self.run_ended_rule = events.Rule(
+            self,
+            "RunEndedWithoutEmail",
+            description="A story run that failed, timed out or was aborted marks its story FAILED",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=[STATUS_CHANGE],
+                detail={"stateMachineArn": [self.state_machine.state_machine_arn], "status": list(ENDED_WITHOUT_EMAIL)},
+            ),
+            targets=[
+                events_targets.LambdaFunction(
+                    self.run_status.function, retry_attempts=8, max_event_age=Duration.hours(6)
+                )
+            ],
         )
         acknowledge(
             self.role,

@@ -123,6 +123,7 @@ class StoryItem(BaseModel):
     usage: Usage | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None
+    runError: str | None = None  # why the run failed (one line), set with status FAILED
 
     def cost_usd(self) -> float:
         """The estimated cost of the whole story: text, picture and voice, as far as they are known."""

@@ -22,6 +22,7 @@ CREATE_STORY_FUNCTION: Final = "storyteller-create-story"
 GENERATE_IMAGE_FUNCTION: Final = "storyteller-generate-image"
 GENERATE_AUDIO_FUNCTION: Final = "storyteller-generate-audio"
 STORY_CREATED_FUNCTION: Final = "storyteller-story-created"
+RUN_STATUS_FUNCTION: Final = "storyteller-run-status"
 
 METRICS_NAMESPACE: Final = "Storyteller"
 SERVICE: Final = "storyteller"

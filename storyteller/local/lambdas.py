@@ -27,6 +27,7 @@ HANDLER_MODULES: dict[str, str] = {
     names.GENERATE_IMAGE_FUNCTION: "functions.generate_image.handler",
     names.GENERATE_AUDIO_FUNCTION: "functions.generate_audio.handler",
     names.STORY_CREATED_FUNCTION: "functions.story_created.handler",
+    names.RUN_STATUS_FUNCTION: "functions.run_status.handler",
 }
 
 log = logging.getLogger(__name__)

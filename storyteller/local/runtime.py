@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -23,8 +22,11 @@ from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
 from storyteller.local.state import LocalState
+from storyteller.local.status_rule import RunStatusRule
+from storyteller.models import StoryStatus
 from storyteller.observability import LOG_FILE_VARIABLE
 from storyteller.providers import factory
+from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, one_line_failure
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ _LOCAL_POWERTOOLS = {
 ENDPOINT_FILE = "endpoint"
 # How often the pump looks at the stream and the outbox: fast enough that a run feels immediate.
 PUMP_INTERVAL_SECONDS = 0.05
+# How long an ended run may take to show on its story (FAILED) before a waiter reports it anyway.
+STATUS_SETTLE_SECONDS = 10.0
 
 
 class FunctionFailedError(Exception):
@@ -108,6 +112,7 @@ class LocalRuntime:
         self.bus = LocalBus(self.resources.state_machine_arn, self.settings.aws_region)
         self.pipe = StreamPipe(self.resources.stories_stream_arn, self.settings.aws_region, self.lambdas, self.bus)
         self.pipe.start_from_latest()
+        self.status_rule = RunStatusRule(self.resources.state_machine_arn, self.settings.aws_region, self.lambdas)
         self.outbox = Outbox(
             self.resources.outbox_queue_url,
             self.outbox_dir,
@@ -142,7 +147,7 @@ class LocalRuntime:
 
     def pump_once(self) -> int:
         """Move whatever is waiting: stream → pipe → bus → state machine, topic → outbox."""
-        return self.pipe.poll() + self.outbox.poll()
+        return self.pipe.poll() + self.outbox.poll() + self.status_rule.poll()
 
     def save(self) -> None:
         """Persist tables and media now."""
@@ -195,7 +200,12 @@ class LocalRuntime:
                     entered = len(states)
                 error = _failure(execution)
                 emails = emails_for(self.outbox_dir, story_id)
-                done = execution_status != "RUNNING" and (execution_status != "SUCCEEDED" or emails)
+                if execution_status == "SUCCEEDED":
+                    done = bool(emails)
+                else:  # an ended run is reported when its story says FAILED (or could not: a duplicate run)
+                    done = execution_status != "RUNNING" and (
+                        story.status is StoryStatus.FAILED or time.monotonic() > settled_by(execution)
+                    )
                 if done:
                     return RunOutcome(story_id, story.status, story.executionArn, execution_status, error, emails)
             time.sleep(PUMP_INTERVAL_SECONDS)
@@ -235,11 +245,17 @@ class LocalRuntime:
         return bool(found["executions"])
 
 
+def settled_by(execution: dict[str, Any]) -> float:
+    """A monotonic deadline for the story to show how its ended run went (the status rule runs each pump)."""
+    stopped = execution.get("stopDate")
+    if stopped is None:
+        return time.monotonic() + STATUS_SETTLE_SECONDS
+    age = max(0.0, time.time() - float(stopped.timestamp()))
+    return time.monotonic() + max(0.0, STATUS_SETTLE_SECONDS - age)
+
+
 def _failure(execution: dict[str, Any]) -> str | None:
     """One line: the error's name and message (a Lambda's cause is a JSON error body)."""
-    if execution["status"] not in ("FAILED", "TIMED_OUT", "ABORTED"):
+    if execution["status"] not in ENDED_WITHOUT_EMAIL:
         return None
-    error, cause = execution.get("error", execution["status"]), execution.get("cause", "")
-    with contextlib.suppress(ValueError, AttributeError):
-        cause = json.loads(cause).get("errorMessage", cause)
-    return f"{error}: {cause}" if cause else str(error)
+    return one_line_failure(execution["status"], execution.get("error"), execution.get("cause"))

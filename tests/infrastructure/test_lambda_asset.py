@@ -13,6 +13,7 @@ import pytest
 from infra import lambda_asset as builder
 from infra.lambda_asset import LambdaAsset
 from storyteller import names
+from storyteller.local.lambdas import HANDLER_MODULES
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -104,9 +105,15 @@ def _python_3_13() -> str:
     return found
 
 
+HANDLER_MODULES_BY_PACKAGE = {module.split(".")[1] for module in HANDLER_MODULES.values()}
+
+
 def test_the_asset_ships_bytecode_for_the_runtime(lambda_asset: LambdaAsset) -> None:
-    compiled = list(lambda_asset.path.glob("functions/*/__pycache__/handler.cpython-313.pyc"))
-    assert len(compiled) == 4
+    handlers = {path.parent.name for path in lambda_asset.path.glob("functions/*/handler.py")}
+    compiled = {
+        path.parents[1].name for path in lambda_asset.path.glob("functions/*/__pycache__/handler.cpython-313.pyc")
+    }
+    assert handlers == compiled == set(HANDLER_MODULES_BY_PACKAGE)
 
 
 # Runs in a clean interpreter: -I (no environment, no user site), -S (no site-packages at all), -B (writes

@@ -121,7 +121,10 @@ def create_app(
         story = stories.get(story_id) if _plausible_id(story_id) else None
         if story is None or story.expired():
             return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
-        making = story.status is not StoryStatus.COMPLETE and datetime.now(UTC) - story.createdAt < STILL_MAKING
+        making = (
+            story.status not in (StoryStatus.COMPLETE, StoryStatus.FAILED)
+            and datetime.now(UTC) - story.createdAt < STILL_MAKING
+        )
         return templates.TemplateResponse(
             request,
             "story.html",

@@ -185,3 +185,12 @@ def test_verse_and_cast_helpers() -> None:
         "Pip and Luna",
         "Pip, Luna and Mo",
     ]
+
+
+def test_a_failed_story_does_not_promise_media_that_will_not_come() -> None:
+    failed = story(complete=False, age=timedelta(minutes=2)).model_copy(update={"status": StoryStatus.FAILED})
+    html = client_for(failed).get("/stories/s1").text
+
+    assert "still being painted" not in html
+    assert "There is no picture for this story" in html
+    assert "There is no recording this time" in html

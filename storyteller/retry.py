@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import StorytellerError
 from storyteller.models import StoryItem
+from storyteller.run_outcome import one_line_failure
 
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 NOTIFY_STATE = "Notify"
@@ -217,7 +218,7 @@ def _wait(stories: StoryStore, sfn: Any, story_id: str, arn: str, timeout: float
     if described["status"] == "RUNNING":
         error = f"still running after {timeout:.0f} s"
     elif described["status"] != "SUCCEEDED":
-        error = f"{described.get('error', described['status'])}: {described.get('cause', '')}".rstrip(": ")
+        error = one_line_failure(described["status"], described.get("error"), described.get("cause"))
     return RetryOutcome(
         story_id=story_id,
         execution_arn=arn,

@@ -149,3 +149,21 @@ def test_retry_of_an_expired_story_says_when_it_expired(up: Drill) -> None:
 
     assert code == RetryExit.NO_SUCH_STORY
     assert f"story {story.id} expired at {gone:%Y-%m-%d %H:%M} UTC (stories last two days)" in err
+
+
+def test_a_retry_that_fails_again_says_why_in_one_readable_line(up: Drill) -> None:
+    story = up.new_story()
+    fault = up.plan.always(Target.NARRATOR, FaultKind.SERVER_ERROR, where=story.id)
+    up.put_story(story)
+    up.finished(up.execution_arn(story.id))
+
+    code, _, err = _retry(story.id)
+    up.plan.remove(fault)
+
+    assert code == RetryExit.FAILED_AGAIN
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ProviderUnavailableError: ")
+    assert "stackTrace" not in err
+    assert "errorType" not in err
+    assert len(lines[0]) < 400

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,13 +47,22 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as error:
         problems = "; ".join(
             f"STORYTELLER_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
             for problem in error.errors()
         )
         raise _fail(f"bad setting: {problems}", code=2) from None
+    if (problem := _schedule_problem(settings.schedule_cron, settings.schedule_time_zone)) is not None:
+        raise _fail(f"bad setting: STORYTELLER_SCHEDULE_CRON: {problem}", code=2)
+    return settings
+
+
+def _schedule_problem(cron: str, time_zone: str) -> str | None:
+    from storyteller.local.scheduler import schedule_problem  # APScheduler: local commands only
+
+    return schedule_problem(cron, time_zone)
 
 
 @contextmanager
@@ -100,7 +110,8 @@ def tonight(
             raise _fail(error.message) from None
         story = StoryStore(settings).get(story_id)
         assert story is not None
-        _say(f"  “{story.title}” ({story.words} words). Illustrating and narrating…")
+        # Said as soon as the story is stored: a run cut short can still be retried by this id.
+        _say(f"  story {story_id}: “{story.title}” ({story.words} words). Illustrating and narrating…")
         outcome = runtime.wait_for_story(story_id, timeout=timeout, on_state=lambda name: _say(f"  · {name}"))
         story = StoryStore(settings).get(story_id)
     assert story is not None
@@ -188,6 +199,8 @@ def up(
     settings = _settings()
     if port is not None:
         settings = settings.model_copy(update={"port": port})
+    if not _port_free(settings.port):
+        raise _fail(f"port {settings.port} on 127.0.0.1 is in use: stop what uses it, or pass --port N", code=2)
     with _runtime(settings) as runtime:
         stories = StoryStore(settings)
         if not stories.recent(limit=1):
@@ -201,6 +214,17 @@ def up(
         finally:
             schedule.stop()
     _say("Stopped; state saved.")
+
+
+def _port_free(port: int) -> bool:
+    """Checked before any work, so a busy port is found before a story is made, not after."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: only a listener counts
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _first_story(runtime: LocalRuntime) -> None:

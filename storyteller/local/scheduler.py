@@ -14,6 +14,18 @@ def nightly_trigger(cron: str, time_zone: str) -> CronTrigger:
     return CronTrigger.from_crontab(cron, timezone=time_zone)
 
 
+def schedule_problem(cron: str, time_zone: str) -> str | None:
+    """Why the schedule cannot work (a value out of range, a night that never comes), or None."""
+    try:
+        trigger = nightly_trigger(cron, time_zone)
+    except ValueError as error:
+        return f"cron {cron!r}: {error}"
+    now = datetime.now(trigger.timezone)
+    if trigger.get_next_fire_time(None, now) is None:
+        return f"cron {cron!r} never fires (no such date)"
+    return None
+
+
 class NightlySchedule:
     """Runs `job` at every firing of the schedule, in a background thread."""
 

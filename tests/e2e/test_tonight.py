@@ -43,6 +43,9 @@ def test_tonight_makes_a_complete_story_with_one_email(isolated_env: Path) -> No
     assert story["imageKey"] == f"stories/{story['id']}/image.png"
     assert story["audioKey"] == f"stories/{story['id']}/audio.mp3"
     assert "Illustrate" in err  # progress was shown while it worked
+    # The id is said as soon as the story is stored, before the run's states: a run cut short can be retried.
+    said = err.index(f"story {story['id']}: ")
+    assert said < err.index("· Claim")
 
     with LocalRuntime(get_settings()) as runtime:  # a restart: what was made is still there
         from storyteller.dal.media import MediaStore

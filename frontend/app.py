@@ -83,7 +83,11 @@ def create_app(
     app = FastAPI(title="storyteller", docs_url=None, redoc_url=None, openapi_url=None)
     templates = _templates(zone)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.middleware("http")(_security_headers(_media_origin(media)))
+
+    def failed_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "error.html", {"status": 500}, status_code=500)
+
+    app.middleware("http")(_security_headers(_media_origin(media), failed_page))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
@@ -198,7 +202,9 @@ def _media_origin(media: MediaLinks) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _security_headers(media_origin: str) -> Callable[[Request, Callable[[Request], Awaitable[Any]]], Awaitable[Any]]:
+def _security_headers(
+    media_origin: str, failed_page: Callable[[Request], Response]
+) -> Callable[[Request, Callable[[Request], Awaitable[Any]]], Awaitable[Any]]:
     policy = "; ".join(
         [
             "default-src 'self'",
@@ -214,7 +220,11 @@ def _security_headers(media_origin: str) -> Callable[[Request, Callable[[Request
     )
 
     async def add_headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # any failure: a friendly page, with the same headers as every page
+            log.exception("error serving %s", request.url.path)
+            response = failed_page(request)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -123,6 +123,22 @@ class Sessions:
         salt = f"storyteller.console.{password.fingerprint}"
         self._serializer = URLSafeTimedSerializer(secret, salt=salt)
         self.max_age = max_age_seconds
+        # Logged-out sessions (by their CSRF token, unique per login) until their cookie would have expired:
+        # a copied cookie is worth nothing after logout. Kept in this process: one instance serves the console.
+        self._revoked: dict[str, float] = {}
+        self._revoked_lock = threading.Lock()
+
+    def revoke(self, session: ConsoleSession) -> None:
+        """End a session on the server: its cookie no longer loads, even if someone kept a copy."""
+        now = time.monotonic()
+        with self._revoked_lock:
+            self._revoked = {token: until for token, until in self._revoked.items() if until > now}
+            self._revoked[session.csrf] = now + self.max_age
+
+    def _is_revoked(self, token: str) -> bool:
+        with self._revoked_lock:
+            until = self._revoked.get(token)
+        return until is not None and until > time.monotonic()
 
     def load(self, request: Request) -> ConsoleSession | None:
         """The request's valid session, or None (absent, tampered, expired, or from another password)."""
@@ -133,7 +149,7 @@ class Sessions:
             data: Any = self._serializer.loads(raw, max_age=self.max_age)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("csrf"), str) or self._is_revoked(data["csrf"]):
             return None
         notice = data.get("notice")
         return ConsoleSession(
@@ -195,23 +211,37 @@ def same_origin(request: Request) -> bool:
 
 
 class LoginThrottle:
-    """After `limit` wrong passwords within `window` seconds, refuse logins until they age out."""
+    """After `limit` wrong passwords from one client within `window` seconds, refuse that client's logins.
 
-    def __init__(self, limit: int = 10, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._limit, self._window, self._clock = limit, window, clock
-        self._failures: deque[float] = deque()
+    Per client address, so a guesser elsewhere cannot lock the operator out; scrypt already makes each
+    guess dear. The table is bounded: the oldest addresses are forgotten first.
+    """
+
+    def __init__(
+        self,
+        limit: int = 10,
+        window: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self._limit, self._window, self._clock, self._max_clients = limit, window, clock, max_clients
+        self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allowed(self) -> bool:
+    def allowed(self, client: str) -> bool:
         with self._lock:
-            self._forget_old()
-            return len(self._failures) < self._limit
+            failures = self._recent(client)
+            return len(failures) < self._limit
 
-    def failed(self) -> None:
+    def failed(self, client: str) -> None:
         with self._lock:
-            self._failures.append(self._clock())
+            self._recent(client).append(self._clock())
+            while len(self._failures) > self._max_clients:
+                self._failures.pop(next(iter(self._failures)))
 
-    def _forget_old(self) -> None:
+    def _recent(self, client: str) -> deque[float]:
+        failures = self._failures.setdefault(client, deque())
         horizon = self._clock() - self._window
-        while self._failures and self._failures[0] < horizon:
-            self._failures.popleft()
+        while failures and failures[0] < horizon:
+            failures.popleft()
+        return failures

@@ -93,11 +93,12 @@ def console_router(console: Console) -> APIRouter:
             kept.notice = "Your login form had expired. Please try again."
             return console.page(request, "login.html", {"next": target}, kept, status_code=403)
         assert session is not None
-        if not console.throttle.allowed():
+        client = request.client.host if request.client else "unknown"
+        if not console.throttle.allowed(client):
             session.notice = "Too many wrong passwords. Wait a few minutes, then try again."
             return console.page(request, "login.html", {"next": target}, session, status_code=429)
         if not console.password.matches(_field(form, "password") or ""):
-            console.throttle.failed()
+            console.throttle.failed(client)
             session.notice = "That password is not right."
             return console.page(request, "login.html", {"next": target}, session, status_code=401)
         # A new token on login: one seen before logging in is worth nothing afterwards.
@@ -109,6 +110,8 @@ def console_router(console: Console) -> APIRouter:
         session = console.sessions.load(request)
         if not auth.csrf_ok(session, _field(form, "csrf")):
             return Response("Logout needs the form's token.", status_code=403)
+        assert session is not None
+        console.sessions.revoke(session)
         response = RedirectResponse(LOGIN, status_code=303)
         console.sessions.clear(response, request)
         return response

@@ -135,9 +135,25 @@ def test_the_throttle_refuses_after_ten_misses_then_forgives() -> None:
     now = [1000.0]
     throttle = auth.LoginThrottle(limit=10, window=300, clock=lambda: now[0])
     for _ in range(9):
-        throttle.failed()
-    assert throttle.allowed()
-    throttle.failed()
-    assert not throttle.allowed()
+        throttle.failed("203.0.113.9")
+    assert throttle.allowed("203.0.113.9")
+    throttle.failed("203.0.113.9")
+    assert not throttle.allowed("203.0.113.9")
     now[0] += 301
-    assert throttle.allowed()
+    assert throttle.allowed("203.0.113.9")
+
+
+def test_a_guesser_does_not_lock_the_operator_out_from_another_address() -> None:
+    throttle = auth.LoginThrottle(limit=10, window=300, clock=lambda: 1000.0)
+    for _ in range(50):
+        throttle.failed("203.0.113.9")
+    assert not throttle.allowed("203.0.113.9")
+    assert throttle.allowed("198.51.100.7")
+
+
+def test_the_throttle_forgets_the_oldest_addresses_first() -> None:
+    throttle = auth.LoginThrottle(limit=1, window=300, clock=lambda: 1000.0, max_clients=3)
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"):
+        throttle.failed(address)
+    assert throttle.allowed("10.0.0.1")  # forgotten
+    assert not throttle.allowed("10.0.0.4")

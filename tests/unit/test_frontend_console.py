@@ -346,6 +346,20 @@ def test_logout_ends_the_session(sfn: FakeStepFunctions) -> None:
     assert client.get("/console").status_code == 303
 
 
+def test_a_cookie_kept_after_logout_opens_nothing(sfn: FakeStepFunctions) -> None:
+    client = make_client(sfn)
+    log_in(client)
+    kept = dict(client.cookies)
+    token = csrf(client.get("/console"))
+    assert client.post("/console/logout", data={"csrf": token}).status_code == 303
+
+    client.cookies.clear()
+    client.cookies.update(kept)  # someone copied the cookie before the operator logged out
+    answer = client.get("/console")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/console/login")
+
+
 def test_recorded_input_stays_intact(sfn: FakeStepFunctions) -> None:
     before = copy.deepcopy(sfn.executions)
     client = make_client(sfn)

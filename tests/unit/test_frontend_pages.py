@@ -194,3 +194,24 @@ def test_a_failed_story_does_not_promise_media_that_will_not_come() -> None:
     assert "still being painted" not in html
     assert "There is no picture for this story" in html
     assert "There is no recording this time" in html
+
+
+class BrokenShelf(Shelf):
+    def get(self, story_id: str) -> StoryItem | None:
+        raise RuntimeError("the table is on fire")
+
+
+def test_a_failure_is_a_friendly_page_with_the_security_headers() -> None:
+    app = create_app(
+        Settings(),
+        FrontendSettings(console_password="moonlight-operator", state_machine_arn="arn:aws:states:x:1:stateMachine:m"),
+        stories=BrokenShelf(),
+        media=Presigner(),
+    )
+    page = TestClient(app, raise_server_exceptions=False).get("/stories/s1")
+
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text
+    assert "on fire" not in page.text  # no internals shown
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"

@@ -169,7 +169,7 @@ def _stack(settings: Settings) -> Iterator[str]:
         published = settings.home / ENDPOINT_FILE
         if not published.exists():
             raise _fail(f"another storyteller is starting in {settings.home}: try again in a moment") from None
-        LocalEndpoint.attach(published.read_text(encoding="utf-8").strip(), settings.aws_region)
+        LocalEndpoint.attach(published.read_text(encoding="utf-8").strip(), settings.aws_region, settings.home)
         yield _state_machine_arn(settings)
         return
     lock.release()

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from moto.core.config import default_user_config
@@ -16,13 +17,10 @@ from werkzeug.serving import make_server
 
 from storyteller.dal.aws import reset_clients
 from storyteller.local import engine, redrive
+from storyteller.local.guard import LocalCredentials, guarded
 
-# Any credentials do for moto; set them so boto3 never looks for a real AWS profile.
-_FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "storyteller-local",
-    "AWS_SECRET_ACCESS_KEY": "storyteller-local",
-    "AWS_SESSION_TOKEN": "storyteller-local",
-}
+# Credentials come from the home (guard.LocalCredentials); no session token, nor any real AWS profile.
+_NOT_OURS = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -49,14 +47,16 @@ class _Dispatcher(DomainDispatcherApplication):
 class _Server(ThreadedMotoServer):
     """moto's threaded server, its app optionally wrapped (fault drills: storyteller/local/faults.py)."""
 
-    def __init__(self, port: int, middleware: Middleware | None) -> None:
+    def __init__(self, port: int, middleware: Middleware | None, credentials: LocalCredentials) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
         self._middleware = middleware
+        self._credentials = credentials
 
     def _server_entry(self) -> None:
         app: Any = _Dispatcher()
         if self._middleware is not None:
             app = self._middleware(app)
+        app = guarded(app, self._credentials)
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()
@@ -65,10 +65,12 @@ class _Server(ThreadedMotoServer):
 class LocalEndpoint:
     """Starts moto with its Step Functions engine executing the real ASL."""
 
-    def __init__(self, region: str, port: int = 0, middleware: Middleware | None = None) -> None:
+    def __init__(self, region: str, home: Path, port: int = 0, middleware: Middleware | None = None) -> None:
         self.region = region
+        self._home = home
         self._port = port or _free_port()
-        self._server = _Server(self._port, middleware)
+        self._middleware = middleware
+        self._server: _Server | None = None
 
     @property
     def url(self) -> str:
@@ -83,25 +85,34 @@ class LocalEndpoint:
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         moto_api_backend.reset()  # moto's backends live in the process: start from nothing
+        credentials = LocalCredentials.for_home(self._home)
+        self._server = _Server(self._port, self._middleware, credentials)
         self._server.start()
-        os.environ.update(_FAKE_CREDENTIALS)
+        _use(credentials)
         os.environ["AWS_ENDPOINT_URL"] = self.url
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = self.region
         os.environ["MOTO_PORT"] = str(self._port)  # where moto's engine sends its own task calls
         reset_clients()
 
     @staticmethod
-    def attach(url: str, region: str) -> None:
+    def attach(url: str, region: str, home: Path) -> None:
         """Point this process's AWS clients at an endpoint another process serves (a running `storyteller up`)."""
-        os.environ.update(_FAKE_CREDENTIALS)
+        _use(LocalCredentials.for_home(home))
         os.environ["AWS_ENDPOINT_URL"] = url
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
         reset_clients()
 
     def stop(self) -> None:
         """Stop serving; the process's state is gone with it (the runtime saves what matters first)."""
-        self._server.stop()
+        if self._server is not None:
+            self._server.stop()
         reset_clients()
+
+
+def _use(credentials: LocalCredentials) -> None:
+    for variable in _NOT_OURS:
+        os.environ.pop(variable, None)
+    os.environ.update(credentials.environment())
 
 
 def _free_port() -> int:

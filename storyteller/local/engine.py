@@ -11,10 +11,14 @@ keys are fixed here before the program is shared, since moto makes them lazily.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from moto.settings import moto_server_port
+from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
@@ -27,8 +31,7 @@ from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 _lock = threading.Lock()
 _programs: dict[str, Any] = {}
-_clients: dict[tuple[str, str, str], Any] = {}
-_make_client = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
+_clients: dict[tuple[str, str, str, str], Any] = {}
 _parse_json_path = json_path.parse  # type: ignore[attr-defined]
 
 
@@ -55,11 +58,26 @@ def _shared_program(worker: ExecutionWorker) -> Any:
 
 
 def _shared_client(region: str, service: str, state_credentials: Any = None) -> Any:
-    # boto3 clients are thread-safe; the port is part of the key, as each local endpoint has its own.
-    key = (region, service, moto_server_port())
+    # boto3 clients are thread-safe; the port and key are part of the cache key, as each local endpoint
+    # (and each STORYTELLER_HOME) has its own. moto's own task clients sign with fixed dummy keys, which
+    # the guarded endpoint refuses: these sign with this home's credentials, as every client here does.
+    access_key = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    key = (region, service, moto_server_port(), access_key)
     with _lock:
         if key not in _clients:
-            _clients[key] = _make_client(region=region, service=service, state_credentials=state_credentials)
+            _clients[key] = boto3.client(
+                service,
+                region_name=region,
+                endpoint_url=f"http://127.0.0.1:{moto_server_port()}",
+                aws_access_key_id=access_key,
+                aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+                config=Config(
+                    parameter_validation=False,
+                    retries={"max_attempts": 0, "total_max_attempts": 1},
+                    connect_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                    read_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                ),
+            )
         return _clients[key]
 
 

@@ -76,7 +76,9 @@ class LocalRuntime:
     ) -> None:
         self.settings = settings
         self._providers = providers
-        self.endpoint = LocalEndpoint(settings.aws_region, endpoint_port or settings.endpoint_port, endpoint_middleware)
+        self.endpoint = LocalEndpoint(
+            settings.aws_region, settings.home, endpoint_port or settings.endpoint_port, endpoint_middleware
+        )
         self.lambdas = LocalLambdas()
         self.outbox_dir = settings.home / "outbox"
         self.log_file = settings.home / "logs" / "storyteller.log"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class LocalState:
@@ -34,6 +37,10 @@ class LocalState:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self._settings.media_bucket):
             for entry in page.get("Contents", []):
                 path = self._media_dir / entry["Key"]
+                if not path.resolve().is_relative_to(self._media_dir.resolve()):
+                    # The endpoint refuses such keys; this keeps a file outside STORYTELLER_HOME impossible.
+                    log.warning("not saving object %r: its key leads outside %s", entry["Key"], self._media_dir)
+                    continue
                 if not path.exists():
                     body = s3.get_object(Bucket=self._settings.media_bucket, Key=entry["Key"])["Body"].read()
                     _write_atomically(path, body)

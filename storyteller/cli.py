@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -201,7 +203,9 @@ def up(
         settings = settings.model_copy(update={"port": port})
     if not _port_free(settings.port):
         raise _fail(f"port {settings.port} on 127.0.0.1 is in use: stop what uses it, or pass --port N", code=2)
-    with _runtime(settings) as runtime:
+    # Ctrl-C (or SIGHUP/SIGTERM, see main) is how `up` ends: uvicorn turns it into a clean return while it
+    # serves; before that it arrives as KeyboardInterrupt, and the runtime's own exit saves state either way.
+    with contextlib.suppress(KeyboardInterrupt), _runtime(settings) as runtime:
         stories = StoryStore(settings)
         if not stories.recent(limit=1):
             _first_story(runtime)
@@ -285,5 +289,12 @@ def _logs_to(path: Path) -> Iterator[None]:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. Closing the terminal (SIGHUP) or a service manager's stop (SIGTERM) stops like
+    Ctrl-C: runs are drained, state is saved, the lock released."""
+    for stop in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(stop, _as_ctrl_c)
     app()
+
+
+def _as_ctrl_c(signum: int, frame: object) -> None:
+    signal.raise_signal(signal.SIGINT)

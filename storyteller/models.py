@@ -37,6 +37,15 @@ class StoryDraft(_Strict):
 
     title: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=20_000)
+    plot: str | None = Field(default=None, max_length=64)  # which plot shape, so later nights can avoid it
+    moment: str | None = Field(default=None, max_length=200)  # the key moment, for the picture
+
+
+class PastStory(_Strict):
+    """What a writer remembers of an earlier night of the same cast, so it tells something new."""
+
+    title: str
+    plot: str | None = None
 
 
 class StoryCreated(_Strict):

@@ -58,6 +58,7 @@ class StoryCreated(_Strict):
     scene: Scene
     characters: list[Character] = Field(min_length=1)
     createdAt: datetime
+    moment: str | None = None  # the plot's key moment, when the writer named one: what the picture shows
 
     @field_validator("createdAt")
     @classmethod
@@ -130,6 +131,8 @@ class StoryItem(BaseModel):
     notifiedAt: datetime | None = None
     provenance: Provenance | None = None
     usage: Usage | None = None
+    plot: str | None = None  # the writer's plot id, so the next nights of this cast tell another
+    moment: str | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None
 
@@ -152,4 +155,5 @@ class StoryItem(BaseModel):
             scene=self.scene,
             characters=self.characters,
             createdAt=self.createdAt,
+            moment=self.moment,
         )

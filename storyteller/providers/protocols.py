@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
-from storyteller.models import Character, Scene, StoryDraft, Usage
+from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 
 
 class StoryWriter(Protocol):
@@ -18,6 +19,17 @@ class StoryWriter(Protocol):
 
     def usage(self) -> Usage:
         """What the writes so far consumed."""
+        ...
+
+
+@runtime_checkable
+class RememberingWriter(Protocol):
+    """A writer that can be told the recent stories of the cast, and tells something else."""
+
+    def write_remembering(
+        self, characters: list[Character], scene: Scene, recent: Sequence[PastStory], feedback: str | None = None
+    ) -> StoryDraft:
+        """As `write`, avoiding the titles and plots of `recent`."""
         ...
 
 

@@ -38,8 +38,8 @@ class Illustrator(Protocol):
 
     model: str
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
-        """PNG bytes, at least 768x768."""
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
+        """PNG bytes, at least 768x768; `moment` is the story's key moment, when the writer named one."""
         ...
 
 

@@ -156,7 +156,7 @@ class _Story:
         return f"{self._hero.short} and the {self._hero.gift.key}: {self._plot.moment}"[:200]
 
     def _title(self) -> str:
-        own = f"{{lead}} and {_title_case(self._plot.thing).replace('{Creature}', '{creature_title}')}"
+        own = "{lead} and " + _title_case(self._plot.thing.replace("{creature}", "{creature_title}"))
         titles = [*self._plot.titles, own]
         templates = self._rng.sample(titles, len(titles))
         fill = self._fill({"creature_title": _title_case(self._creature)})
@@ -164,7 +164,8 @@ class _Story:
             # A title that says neither who nor where says where, so the nights' titles differ.
             says_where = "place" in template
             says_who = "{lead}" in template or "{other}" in template
-            if not says_where and (not says_who or self._rng.random() < TITLE_PLACE_CHANCE):
+            exclaims = template.rstrip().endswith(("!", "?"))  # "Up, Up, Balloon!" ends there
+            if not says_where and not exclaims and (not says_who or self._rng.random() < TITLE_PLACE_CHANCE):
                 template += " {at_place}"
             title = template.format_map(fill)
             title = _capital(title)

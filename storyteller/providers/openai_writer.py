@@ -98,12 +98,18 @@ class OpenAIStoryWriter:
                 raise StoryValidationError("the story was cut off before it ended; write a shorter one") from None
             except openai.ContentFilterFinishReasonError:
                 raise StoryValidationError("the story was stopped by the content filter; keep it gentle") from None
+            except (ValidationError, ValueError) as error:
+                # Structured output that is not JSON, or JSON without a title and a text: a rejected
+                # draft, asked for again with the reason, not a crash of the night.
+                raise StoryValidationError(
+                    f"the answer was not JSON with a title and a text: {_problem(error)}"
+                ) from None
         self._count(completion.usage)
         message = completion.choices[0].message
         if message.refusal:
             raise StoryValidationError(f"the model refused: {message.refusal}")
         if message.parsed is None:
-            raise StoryValidationError("the answer was not a title and a text")
+            raise StoryValidationError("the answer was not JSON with a title and a text: it was empty")
         try:
             return StoryDraft(title=message.parsed.title, text=message.parsed.text)
         except ValidationError as error:
@@ -171,3 +177,12 @@ def story_prompt(
     if feedback:
         lines += ["", f"Your previous draft was rejected: {feedback}", "Write a new story that fixes this."]
     return "\n".join(lines)
+
+
+def _problem(error: Exception) -> str:
+    """One line saying what was wrong with the structured output, short enough for the next prompt."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'answer'}: {problem['msg']}" for problem in error.errors()
+        )[:300]
+    return " ".join(str(error).split())[:300]

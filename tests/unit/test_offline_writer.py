@@ -318,3 +318,32 @@ def test_it_is_a_story_writer_that_costs_nothing() -> None:
         "voiceCharacters": 0,
         "costUsd": 0.0,
     }
+
+
+def test_every_first_line_has_rhymes_to_answer_it() -> None:
+    from storyteller.providers.offline.verses import lines
+    from storyteller.providers.offline.verses.gifts import KIND_HEART
+    from storyteller.providers.offline.verses.scenes import LEXICONS, NIGHT
+
+    fixed = [
+        line
+        for name in ("OPENINGS", "SCENERY", "GATHERINGS", "WORRIES", "IDEAS", "JOYS", "DROWSINGS", "GOODNIGHTS")
+        for line in getattr(lines, name)
+    ]
+    firsts = [
+        *fixed,
+        *(line for gift in (*GIFTS, KIND_HEART) for line in (*gift.meets, *gift.acts)),
+        *(line for plot in PLOTS for line in (plot.attempt, plot.fix)),
+        *(home for lexicon in (*LEXICONS, NIGHT) for home in lexicon.homes),
+    ]
+    unanswerable = [line for line in firsts if len(set(rhyming_ends(last_word(line))) - {last_word(line)}) < 2]
+
+    assert unanswerable == []
+    assert all(last_word(tail) == end for end, tails in lines.TAILS.items() for tail in tails)
+
+
+def test_the_fallback_couplet_is_never_needed_for_the_seed_cast() -> None:
+    for seed in range(100):
+        rng = random.Random(seed)
+        draft = RhymingStoryWriter(seed=seed).write(rng.sample(list(CHARACTERS), 3), rng.choice(SCENES))
+        assert "as calm and as still as could be" not in draft.text

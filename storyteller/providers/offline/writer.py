@@ -42,7 +42,7 @@ FALLBACK_NAME = "Little One"
 # How hard to look for a first line that has a rhyme left and keeps the metre, before settling.
 TRIES = 40
 RECENT_ENDS = 8
-TITLE_PLACE_CHANCE = 0.7
+TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")

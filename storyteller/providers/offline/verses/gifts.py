@@ -77,7 +77,7 @@ GIFTS: tuple[Gift, ...] = (
         "sneezes sneeze sparkles sparks",
         "sneezing sparkles of light | with a sneeze full of sparkles, bright",
         "gave a big sneeze, and warm sparkles lit up the night | sneezed out sparkles, and the way came clear "
-        "| sneezed a warm sparkly sneeze, and everything shone",
+        "| sneezed a warm sparkly sneeze, and the dark glowed bright",
     ),
     _gift(
         "song",
@@ -96,8 +96,8 @@ GIFTS: tuple[Gift, ...] = (
     _gift(
         "speed",
         "quick fast swift speedy nimble",
-        "as quick as the wind, on the way | hopping quick as a wink",
-        "dashed off, as quick as can be | raced ahead, and was back in a blink",
+        "as quick as the wind, on the way | hopping as quick as can be",
+        "dashed off, as quick as can be | raced ahead, and was back in no time at all",
     ),
     _gift(
         "brave",

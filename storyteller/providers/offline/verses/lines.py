@@ -20,6 +20,10 @@ OPENINGS = _options(
     Once, {where}, when the sun had gone down and the moon was up high,
     Late one evening, {where}, when the world had turned blue,
     Once, {where}, as the last of the daylight went by,
+    One evening, {where}, when {light} came out to play,
+    Once, {where}, with {sound} soft and low,
+    Long ago, {where}, when the {creatures} had gone to sleep,
+    Once, {where}, as {light} began to glow,
     """
 )
 
@@ -41,6 +45,8 @@ MEETINGS = _options(
     And there was {intro} {meet},
     Then by came {intro} {meet},
     Here came {intro} {meet},
+    Across {place} came {intro} {meet},
+    By {landmark} sat {intro} {meet},
     """
 )
 
@@ -49,7 +55,7 @@ GATHERINGS = _options(
     So {cast} met up by {landmark}, side by side,
     And {cast} sat down by {landmark} to play,
     So {cast} curled up near {landmark}, in the night,
-    {cast} looked out at {place}, far and wide,
+    {cast} looked out at {light}, far and wide,
     """
 )
 
@@ -59,7 +65,7 @@ WORRIES = _options(
     "What shall we do?" whispered {other}, "Oh, what shall we do?"
     The {creatures} gathered by {landmark} to see,
     {other} gasped, "Oh no!" and the {creatures} did too,
-    {lead} said, "Don't worry, {thing}, we're here,"
+    {lead} said, "Don't worry, {thing}, we are near,"
     """
 )
 
@@ -93,12 +99,14 @@ HOMECOMINGS = _options(
     """
     Then {cast} {home},
     And {cast} {home},
+    So, past {landmark}, {cast} {home},
+    And with {light} behind them, {cast} {home},
     """
 )
 
 DROWSINGS = _options(
     """
-    Their eyelids grew heavy, as heavy as could be,
+    Their eyelids grew heavy by {landmark}, as heavy as could be,
     And the {creatures} were yawning, and {sound} grew low,
     {light} grew dim, and the night grew deep,
     Then {cast} gave a yawn, a big, sleepy yawn, by {landmark}, side by side,
@@ -110,7 +118,7 @@ GOODNIGHTS = _options(
     Goodnight, {cast}; goodnight, {creatures}; sleep tight,
     So goodnight to {landmark}, and goodnight to {light},
     Now close your eyes, like {cast} and the {creatures}; goodnight, sleep tight,
-    Goodnight, {cast}, and goodnight, {place}, to bed,
+    Goodnight, {cast}; goodnight, {landmark}; and off to bed,
     """
 )
 
@@ -129,7 +137,7 @@ OPENERS = _options(
     As the {creatures} settled in
     And {place} lay hushed
     While {a_passerby} watched
-    And {sound} went soft
+    And {sound} went quiet
     And the {creatures} by {landmark} looked on
     While {sound} drifted over {place}
     And {light} fell on {landmark}
@@ -142,7 +150,6 @@ _TAIL_ROWS = """
 night: all through the night | for the rest of the night | in the hush of the night
 light: in the soft silver light | in the last of the light
 bright: so gentle and bright | all shining and bright
-tight: and held on tight
 white: all silver and white
 sight: a wonderful sight
 delight: with a shiver of delight
@@ -188,6 +195,15 @@ new: all shiny and new
 ahead: just up ahead
 bed: all tucked up in bed
 long: all the night long
+song: like a soft, sleepy song
+strong: so steady and strong
+there: right over there
+air: in the cool night air
+care: with the greatest of care
+gone: till the dark was all gone
+on: as the night carried on
+said: as the old stories said
+spread: where the soft moonlight spread
 three: one, two, three
 glee: with a giggle of glee
 knee: as snug as a pup on a knee

@@ -87,7 +87,7 @@ finding the tiny gold key
 missing-shadow
 shadow
 a shadow
-{lead} and the Runaway Shadow; The Shadow That Ran Off; Whose Shadow Is That?
+{lead} and the Runaway Shadow; The Shadow That Ran Off; {lead}'s Runaway Shadow
 But {lead} looked down, and {lead}'s shadow had gone, out of sight,
 It had run off to play near {landmark}, in the night.
 {other} chased it around, but a shadow is hard to catch in the dark, running round.
@@ -117,7 +117,7 @@ a little creature no longer afraid of the dark
 lost-balloon
 balloon
 a blue balloon
-{lead} and the Blue Balloon; The Balloon That Floated Off; Up, Up, Balloon!
+{lead} and the Blue Balloon; The Balloon That Floated Off; {lead} and the Bobbing Balloon
 But a blue balloon floated by, with no one to hold it, alone in the night,
 It was lost, and it bobbed near {landmark}, and it shivered and shook with fright.
 {other} reached up on tiptoe, but the balloon bobbed away, out of reach, up high.
@@ -127,7 +127,7 @@ the blue balloon safely caught
 lost-mitten
 mitten
 a small woolly mitten
-{lead} and the Woolly Mitten; The Mitten Left Behind; Whose Mitten Is This?
+{lead} and the Woolly Mitten; The Mitten Left Behind; The Mitten {at_place}
 But {lead} found a small woolly mitten near {landmark}, out in the night,
 And somewhere {a_creature} had one cold little paw, and that wasn't right.
 {other} asked every {creature}, but nobody knew whose it was, not a clue.
@@ -158,8 +158,8 @@ lost-hat
 hat
 a little green hat
 {lead} and the Little Green Hat; The Hat That Blew Away; Hats Off {at_place}
-But whoosh! came a gust, and a little green hat went away,
-It belonged to {a_creature}, who said, "Oh, that's my best hat for today!"
+But whoosh! came a gust, and a little green hat blew far away,
+It belonged to {a_creature}: "Oh, that's my best hat for today!"
 {other} ran after it, but the wind was too fast and too strong, blowing by.
 And the {creature} put on the green hat, and it fit, and it looked very fine, just so.
 catching the little green hat

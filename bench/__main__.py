@@ -13,7 +13,7 @@ import time
 from bench import summary
 from bench.common import REPO_ROOT
 
-BENCHMARKS = ("orchestration", "concurrency", "frontend", "cold_start", "offline_providers", "cost")
+BENCHMARKS = ("orchestration", "concurrency", "frontend", "cold_start", "offline_providers", "story_variety", "cost")
 
 
 def main() -> int:

@@ -74,7 +74,7 @@ class SleepingIllustrator:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         time.sleep(self.seconds)
         return PNG
 

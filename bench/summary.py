@@ -21,6 +21,13 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "handler_import_ms_max": ("cold_start", "handler_import_ms_max", ("<=", 150.0)),
     "offline_story_seconds": ("offline_providers", "offline_story_seconds", None),
     "cost_per_story_usd": ("cost", "cost_per_story_usd", None),
+    "story_pass_rate": ("story_variety", "passing", (">=", 1.0)),
+    "story_common_line_share": ("story_variety", "common_lines", ("<=", 0.20)),
+    "story_distinct_titles": ("story_variety", "distinct_titles", (">=", 0.90)),
+    "story_scene_in_every_stanza": ("story_variety", "scene_stanzas", (">=", 1.0)),
+    "story_even_couplets": ("story_variety", "even_couplets", (">=", 1.0)),
+    "story_week_titles": ("story_variety", "week_titles", (">=", 7)),
+    "story_week_max_line_overlap": ("story_variety", "week_max_overlap", ("<=", 0.15)),
 }
 
 

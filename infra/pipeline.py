@@ -78,7 +78,8 @@ class Pipeline(Construct):
             environment=environment,
         )
         self.create_story.allow(["dynamodb:Scan"], [storage.characters.table_arn, storage.scenes.table_arn])
-        self.create_story.allow(["dynamodb:PutItem"], [storage.stories.table_arn])
+        # Scan: the cast's recent titles and plots, so tonight's story is not last night's again.
+        self.create_story.allow(["dynamodb:PutItem", "dynamodb:Scan"], [storage.stories.table_arn])
         # Powertools idempotency: claim the firing, record the story it made, release it on failure.
         self.create_story.allow(
             ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],

@@ -18,7 +18,7 @@ def illustrate(story: StoryCreated, illustrator: Illustrator, media: MediaStore)
     """Draw the story's picture once; a retry finds it in S3 and does not pay for it again."""
     key = names.image_key(story.id)
     if not media.exists(key):
-        picture = illustrator.illustrate(story.title, story.characters, story.scene)
+        picture = illustrator.illustrate(story.title, story.characters, story.scene, moment=story.moment or "")
         if not is_png(picture):
             raise ProviderError(f"{illustrator.model} returned {_describe(picture)}, not a PNG: nothing was stored")
         media.put(key, picture, "image/png")

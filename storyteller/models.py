@@ -37,6 +37,15 @@ class StoryDraft(_Strict):
 
     title: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=20_000)
+    plot: str | None = Field(default=None, max_length=64)  # which plot shape, so later nights can avoid it
+    moment: str | None = Field(default=None, max_length=200)  # the key moment, for the picture
+
+
+class PastStory(_Strict):
+    """What a writer remembers of an earlier night of the same cast, so it tells something new."""
+
+    title: str
+    plot: str | None = None
 
 
 class StoryCreated(_Strict):
@@ -49,6 +58,7 @@ class StoryCreated(_Strict):
     scene: Scene
     characters: list[Character] = Field(min_length=1)
     createdAt: datetime
+    moment: str | None = None  # the plot's key moment, when the writer named one: what the picture shows
 
     @field_validator("createdAt")
     @classmethod
@@ -121,6 +131,8 @@ class StoryItem(BaseModel):
     notifiedAt: datetime | None = None
     provenance: Provenance | None = None
     usage: Usage | None = None
+    plot: str | None = None  # the writer's plot id, so the next nights of this cast tell another
+    moment: str | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None
     runError: str | None = None  # why the run failed (one line), set with status FAILED
@@ -144,4 +156,5 @@ class StoryItem(BaseModel):
             scene=self.scene,
             characters=self.characters,
             createdAt=self.createdAt,
+            moment=self.moment,
         )

@@ -70,6 +70,20 @@ def image_usage(illustrator: Illustrator, prices: PriceTable) -> ImageUsage:
     return ImageUsage(model=illustrator.model, images=1, costUsd=image_cost(prices, illustrator.model))
 
 
+@runtime_checkable
+class ReportsBilledCharacters(Protocol):
+    """A narrator that knows what its vendor billed for the last narration."""
+
+    def billed_characters(self) -> int: ...
+
+
+def narration_usage(narrator: object, model: str, text: str, prices: PriceTable) -> VoiceUsage:
+    """The narration priced by the characters the vendor billed; the text's length when none were (a retry
+    that found the MP3 already stored, or a narrator that does not say)."""
+    billed = narrator.billed_characters() if isinstance(narrator, ReportsBilledCharacters) else 0
+    return voice_usage(model, billed or len(text), prices)
+
+
 def voice_usage(model: str, characters: int, prices: PriceTable) -> VoiceUsage:
     """The story's narration, priced by the characters read."""
     return VoiceUsage(model=model, characters=characters, costUsd=speech_cost(prices, model, characters))

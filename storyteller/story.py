@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import EmptyCatalogError, StoryValidationError
-from storyteller.models import Character, Provenance, Scene, StoryDraft, StoryItem
-from storyteller.providers.protocols import StoryWriter
+from storyteller.models import Character, PastStory, Provenance, Scene, StoryDraft, StoryItem
+from storyteller.providers.protocols import RememberingWriter, StoryWriter
 from storyteller.validation import StoryReport, validate_story
 
 
@@ -28,17 +29,29 @@ def pick_cast(
 
 
 def write_valid_story(
-    writer: StoryWriter, characters: list[Character], scene: Scene, attempts: int
+    writer: StoryWriter,
+    characters: list[Character],
+    scene: Scene,
+    attempts: int,
+    recent: Sequence[PastStory] = (),
 ) -> tuple[StoryDraft, StoryReport]:
     """Ask until a draft passes the rules, telling the writer what was wrong; never store a bad one."""
     feedback: str | None = None
     for _ in range(attempts):
         try:
-            draft = writer.write(characters, scene, feedback)  # a writer may refuse its own draft too
+            draft = _draft(writer, characters, scene, feedback, recent)  # a writer may refuse its own draft too
             return draft, validate_story(draft, characters, scene)
         except StoryValidationError as error:
             feedback = str(error)
     raise StoryValidationError(f"no valid story after {attempts} attempts; last problem: {feedback}")
+
+
+def _draft(
+    writer: StoryWriter, characters: list[Character], scene: Scene, feedback: str | None, recent: Sequence[PastStory]
+) -> StoryDraft:
+    if recent and isinstance(writer, RememberingWriter):
+        return writer.write_remembering(characters, scene, recent, feedback)
+    return writer.write(characters, scene, feedback)
 
 
 def create_story(
@@ -51,7 +64,8 @@ def create_story(
 ) -> StoryItem:
     """Write tonight's story and store it with a two-day TTL; the table's stream takes it from there."""
     characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng)
-    draft, report = write_valid_story(writer, characters, scene, attempts)
+    recent = stories.recent_of_cast({character.id for character in characters})
+    draft, report = write_valid_story(writer, characters, scene, attempts, recent)
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     story = StoryItem(
         id=str(uuid.uuid4()),  # unguessable: the story page is public by its id
@@ -64,6 +78,8 @@ def create_story(
         words=report.words,
         provenance=Provenance(text=writer.model),
         usage=writer.usage(),
+        plot=draft.plot,
+        moment=draft.moment,
     )
     stories.put_new(story)
     return story

@@ -9,7 +9,7 @@ from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
 from storyteller.media import narrate, narration_text
 from storyteller.observability import logger, metrics, tracer
-from storyteller.pricing import voice_usage
+from storyteller.pricing import narration_usage
 from storyteller.providers import factory
 from storyteller.settings import get_settings
 
@@ -22,7 +22,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     story = parse_story_created(event)
     narrator = factory.narrator(settings)
     key = narrate(story, narrator, MediaStore(settings))
-    usage = voice_usage(narrator.model, len(narration_text(story)), settings.prices)
+    usage = narration_usage(narrator, narrator.model, narration_text(story), settings.prices)
     logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})
     metrics.add_metric(name="NarrationsStored", unit=MetricUnit.Count, value=1)
     return {"audioKey": key, "voiceUsage": usage.model_dump()}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
-from storyteller.models import StoryItem
+from storyteller.models import PastStory, StoryItem
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,27 @@ class StoryStore:
         stories = [story for row in rows if (story := _story(row)) is not None]
         stories.sort(key=lambda story: story.createdAt, reverse=True)
         return stories[:limit]
+
+    def recent_of_cast(self, character_ids: set[str], limit: int = 7) -> list[PastStory]:
+        """Titles and plots of the newest stories sharing a character with this cast, newest first.
+
+        A scan that reads four small attributes: the TTL keeps the table to a few days of stories.
+        """
+        names = {"#t": "title", "#p": "plot", "#c": "characters", "#d": "createdAt"}
+        rows: list[dict[str, Any]] = []
+        pages = self._dynamodb.get_paginator("scan").paginate(
+            TableName=self._table, ProjectionExpression="#t, #p, #c, #d", ExpressionAttributeNames=names
+        )
+        for page in pages:
+            rows.extend(from_item(item) for item in page["Items"])
+        shared = [
+            row
+            for row in rows
+            if character_ids
+            & {character.get("id") for character in row.get("characters", []) if isinstance(character, dict)}
+        ]
+        shared.sort(key=lambda row: str(row.get("createdAt", "")), reverse=True)
+        return [PastStory(title=row["title"], plot=row.get("plot")) for row in shared[:limit] if row.get("title")]
 
 
 def _story(row: dict[str, Any]) -> StoryItem | None:

@@ -258,14 +258,14 @@ class FaultyIllustrator:
         self.inner, self.model, self._plan = inner, inner.model, plan
         self.requests = Requests()
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         self.requests.add(title)
         kind = self._plan.take(Target.ILLUSTRATOR, title)
         if kind is FaultKind.MALFORMED:
             return b"<html><body>502 Bad Gateway</body></html>"
         if kind is not None:
             raise provider_failure(Target.ILLUSTRATOR, kind)
-        return self.inner.illustrate(title, characters, scene)
+        return self.inner.illustrate(title, characters, scene, moment)
 
     def __getattr__(self, name: str) -> Any:
         # `usage()` and whatever else the inner illustrator offers (pricing asks for it by protocol).
@@ -332,7 +332,7 @@ class QuickIllustrator:
 
     model = "drill/png"
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         return tiny_png()
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import httpx2
 import openai
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -30,10 +31,18 @@ def openai_client(settings: Settings) -> openai.OpenAI:
     """A client for this process; a missing key is one clear ProviderError, before any request."""
     return _client(
         api_key(settings),
-        settings.openai_base_url,
+        endpoint(settings.openai_base_url),
         settings.openai_timeout_seconds,
         settings.openai_max_retries,
     )
+
+
+def endpoint(base_url: str | None) -> str | None:
+    """The base URL with the API's `/v1` path, whether the setting has it or not (None: OpenAI's own)."""
+    if not base_url or not base_url.strip():
+        return None
+    url = base_url.strip().rstrip("/")
+    return url if url.endswith("/v1") else f"{url}/v1"
 
 
 def api_key(settings: Settings) -> str:
@@ -57,7 +66,24 @@ def reset_openai_clients() -> None:
 @lru_cache(maxsize=8)
 def _client(key: str, base_url: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
     # One client per process: it keeps its connection pool across warm Lambda invocations.
-    return openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+    return _QuotaAwareOpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+
+class _QuotaAwareOpenAI(openai.OpenAI):
+    """The SDK retries every 429; an exhausted quota is a billing state, and retrying only delays the error."""
+
+    def _should_retry(self, response: httpx2.Response) -> bool:
+        if response.status_code == 429 and _quota_exhausted(response):
+            return False
+        return super()._should_retry(response)
+
+
+def _quota_exhausted(response: httpx2.Response) -> bool:
+    try:
+        error = json.loads(response.read()).get("error")
+    except (ValueError, AttributeError, httpx2.HTTPError):
+        return False
+    return isinstance(error, dict) and error.get("code") == "insufficient_quota"
 
 
 @lru_cache(maxsize=4)
@@ -113,7 +139,10 @@ def translated_errors(action: str) -> Iterator[None]:
         ) from None
     except openai.RateLimitError as error:
         if _code(error) == "insufficient_quota":
-            raise ProviderError(f"OpenAI quota exhausted while {action}: {_said(error)}") from None
+            raise ProviderError(
+                f"OpenAI quota exhausted while {action} (429 insufficient_quota): {_said(error)}. "
+                "Add credit or raise the project's limit at OpenAI, or choose the offline providers"
+            ) from None
         raise ProviderUnavailableError(f"OpenAI is rate limiting while {action} (429): {_said(error)}") from None
     except openai.APITimeoutError:
         raise ProviderUnavailableError(f"OpenAI timed out while {action}") from None

@@ -40,12 +40,12 @@ class OpenAIIllustrator:
         self._lock = threading.Lock()
         self._usage = ImageUsage(model=model)
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         """PNG bytes of the configured size (1024x1024 by default)."""
         with translated_errors("drawing the picture"):
             response = self._client.images.generate(
                 model=self.model,
-                prompt=picture_prompt(title, characters, scene),
+                prompt=picture_prompt(title, characters, scene, moment),
                 size=self._size,
                 quality=self._quality,
                 output_format="png",
@@ -79,14 +79,15 @@ class OpenAIIllustrator:
             )
 
 
-def picture_prompt(title: str, characters: list[Character], scene: Scene) -> str:
-    """The scene and the cast, described for the image model, in the house style."""
+def picture_prompt(title: str, characters: list[Character], scene: Scene, moment: str = "") -> str:
+    """The scene, the cast and the story's key moment, described for the image model, in the house style."""
     cast = "; ".join(
         f"{clean_text(character.name)}, {clean_text(character.description)}" for character in characters[:CAST_SHOWN]
     )
+    shown = f"\nIt shows the story's key moment: {clean_text(moment)}." if clean_text(moment) else ""
     return (
         f"{STYLE}\n\n"
         f"The scene: {clean_text(scene.description)}, at bedtime.\n"
-        f"In it, together and happy: {cast}.\n"
-        f'The picture illustrates the story "{clean_text(title)}".'
+        f"In it, together and happy: {cast}. Draw each one's described details (what they wear or carry).\n"
+        f'The picture illustrates the story "{clean_text(title)}".{shown}'
     )

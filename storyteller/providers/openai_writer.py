@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import openai
 from openai.types import CompletionUsage
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from storyteller import pricing
 from storyteller.errors import StoryValidationError
-from storyteller.models import Character, Scene, StoryDraft, Usage
+from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 from storyteller.providers.openai_client import translated_errors
 from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
 
@@ -22,6 +23,7 @@ MAX_COMPLETION_TOKENS = 6000
 # Where the prompt aims: inside the validator's 200-600 words with room for a model's miscount.
 TARGET_WORDS = (260, 420)
 SCENE_WORDS_SHOWN = 4
+RECENT_SHOWN = 7
 
 SYSTEM_PROMPT = (
     "You write bedtime stories in verse for children aged three to six. Your stories are warm, gentle "
@@ -59,7 +61,13 @@ class OpenAIStoryWriter:
 
     def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
         """One safe, complete draft, or StoryValidationError saying why not (the story loop asks again)."""
-        draft = self._draft(characters, scene, feedback)
+        return self.write_remembering(characters, scene, (), feedback)
+
+    def write_remembering(
+        self, characters: list[Character], scene: Scene, recent: Sequence[PastStory], feedback: str | None = None
+    ) -> StoryDraft:
+        """As `write`, with the recent stories of this cast named in the prompt as ones not to retell."""
+        draft = self._draft(characters, scene, feedback, recent)
         self._moderate(draft)
         return draft
 
@@ -70,10 +78,12 @@ class OpenAIStoryWriter:
         cost = pricing.text_cost(self._prices, self.model, inputs, outputs)
         return Usage(inputTokens=inputs, outputTokens=outputs, costUsd=cost)
 
-    def _draft(self, characters: list[Character], scene: Scene, feedback: str | None) -> StoryDraft:
+    def _draft(
+        self, characters: list[Character], scene: Scene, feedback: str | None, recent: Sequence[PastStory] = ()
+    ) -> StoryDraft:
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": story_prompt(characters, scene, feedback)},
+            {"role": "user", "content": story_prompt(characters, scene, feedback, recent)},
         ]
         with translated_errors("writing the story"):
             try:
@@ -88,12 +98,18 @@ class OpenAIStoryWriter:
                 raise StoryValidationError("the story was cut off before it ended; write a shorter one") from None
             except openai.ContentFilterFinishReasonError:
                 raise StoryValidationError("the story was stopped by the content filter; keep it gentle") from None
+            except (ValidationError, ValueError) as error:
+                # Structured output that is not JSON, or JSON without a title and a text: a rejected
+                # draft, asked for again with the reason, not a crash of the night.
+                raise StoryValidationError(
+                    f"the answer was not JSON with a title and a text: {_problem(error)}"
+                ) from None
         self._count(completion.usage)
         message = completion.choices[0].message
         if message.refusal:
             raise StoryValidationError(f"the model refused: {message.refusal}")
         if message.parsed is None:
-            raise StoryValidationError("the answer was not a title and a text")
+            raise StoryValidationError("the answer was not JSON with a title and a text: it was empty")
         try:
             return StoryDraft(title=message.parsed.title, text=message.parsed.text)
         except ValidationError as error:
@@ -120,7 +136,9 @@ class OpenAIStoryWriter:
             self._output_tokens += usage.completion_tokens
 
 
-def story_prompt(characters: list[Character], scene: Scene, feedback: str | None = None) -> str:
+def story_prompt(
+    characters: list[Character], scene: Scene, feedback: str | None = None, recent: Sequence[PastStory] = ()
+) -> str:
     """The user message: the cast, the scene, the form the validator checks, and what to fix."""
     cast = "\n".join(f"- {clean_text(character.name)}: {clean_text(character.description)}" for character in characters)
     place = clean_text(scene.description)
@@ -149,6 +167,22 @@ def story_prompt(characters: list[Character], scene: Scene, feedback: str | None
         "- Simple words a young child knows; no headings, no markup, no < or > characters.",
         "- End with everyone drifting off to sleep.",
     ]
+    if recent:
+        told = "\n".join(f"- {clean_text(story.title)}" for story in recent[:RECENT_SHOWN])
+        lines += [
+            "",
+            "This cast heard these stories on recent nights; give tonight a new title and a different plot:",
+            told,
+        ]
     if feedback:
         lines += ["", f"Your previous draft was rejected: {feedback}", "Write a new story that fixes this."]
     return "\n".join(lines)
+
+
+def _problem(error: Exception) -> str:
+    """One line saying what was wrong with the structured output, short enough for the next prompt."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'answer'}: {problem['msg']}" for problem in error.errors()
+        )[:300]
+    return " ".join(str(error).split())[:300]

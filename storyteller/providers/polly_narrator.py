@@ -39,19 +39,27 @@ class PollyNarrator:
         self.voice = voice
         self.model = f"polly-{ENGINE}/{voice}"
         self._polly = polly
+        self._billed = 0
 
     def narrate(self, text: str) -> bytes:
         """MP3 of the whole text, in as many SynthesizeSpeech requests as its length needs."""
         requests = ssml_requests(text)
         if not requests:
             raise ValueError("nothing to narrate: the text is empty")
+        self._billed = 0
         return b"".join(self._speak(ssml) for ssml in requests)
+
+    def billed_characters(self) -> int:
+        """What Polly billed for the last narration: its own `RequestCharacters`, our count where it gave none."""
+        return self._billed
 
     def _speak(self, ssml: str) -> bytes:
         try:
             response = self._polly.synthesize_speech(
                 Engine=ENGINE, OutputFormat="mp3", Text=ssml, TextType="ssml", VoiceId=self.voice
             )
+            reported = response.get("RequestCharacters")
+            self._billed += reported if isinstance(reported, int) else billed_characters(ssml)
             with response["AudioStream"] as stream:
                 return bytes(stream.read())
         except ClientError as error:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
-from storyteller.models import Character, Scene, StoryDraft, Usage
+from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 
 
 class StoryWriter(Protocol):
@@ -21,13 +22,24 @@ class StoryWriter(Protocol):
         ...
 
 
+@runtime_checkable
+class RememberingWriter(Protocol):
+    """A writer that can be told the recent stories of the cast, and tells something else."""
+
+    def write_remembering(
+        self, characters: list[Character], scene: Scene, recent: Sequence[PastStory], feedback: str | None = None
+    ) -> StoryDraft:
+        """As `write`, avoiding the titles and plots of `recent`."""
+        ...
+
+
 class Illustrator(Protocol):
     """Draws one picture-book illustration as PNG bytes."""
 
     model: str
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
-        """PNG bytes, at least 768x768."""
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
+        """PNG bytes, at least 768x768; `moment` is the story's key moment, when the writer named one."""
         ...
 
 

@@ -78,6 +78,13 @@ class Fault:
         return JSONResponse(body, status_code=self.status, headers=self.headers)
 
 
+@dataclass(frozen=True)
+class RawReply:
+    """A chat completion whose content is exactly this text: malformed structured output, on purpose."""
+
+    content: str
+
+
 class FakeOpenAI:
     """Start, script, inspect, stop. `accepted_key`, when set, makes every other key a 401."""
 
@@ -86,7 +93,7 @@ class FakeOpenAI:
         self.accepted_key: str | None = None
         self._lock = threading.Lock()
         self._journal: list[Recorded] = []
-        self._script: dict[str, deque[Fault | StoryDraft | list[str]]] = {
+        self._script: dict[str, deque[Fault | StoryDraft | RawReply | list[str]]] = {
             CHAT: deque(),
             MODERATIONS: deque(),
             IMAGES: deque(),
@@ -132,6 +139,10 @@ class FakeOpenAI:
         """The next chat completion answers with this draft."""
         self._queue(CHAT, draft)
 
+    def reply_raw(self, content: str) -> None:
+        """The next chat completion's content is this text, JSON or not."""
+        self._queue(CHAT, RawReply(content))
+
     def fail_next(
         self, path: str, status: int, message: str, code: str | None = None, times: int = 1, retry_after_ms: int = 10
     ) -> None:
@@ -149,11 +160,11 @@ class FakeOpenAI:
         with self._lock:
             return [entry for entry in self._journal if path is None or entry.path == path]
 
-    def _queue(self, path: str, item: Fault | StoryDraft | list[str]) -> None:
+    def _queue(self, path: str, item: Fault | StoryDraft | RawReply | list[str]) -> None:
         with self._lock:
             self._script[path].append(item)
 
-    def _next(self, request: Recorded) -> Fault | StoryDraft | list[str] | None:
+    def _next(self, request: Recorded) -> Fault | StoryDraft | RawReply | list[str] | None:
         with self._lock:
             self._journal.append(request)
             if self.accepted_key is not None and request.authorization != f"Bearer {self.accepted_key}":
@@ -174,8 +185,10 @@ class FakeOpenAI:
             scripted = self._next(recorded)
             if isinstance(scripted, Fault):
                 return scripted.response()
+            if isinstance(scripted, RawReply):
+                return JSONResponse(_completion(recorded.body, scripted.content))
             draft = scripted if isinstance(scripted, StoryDraft) else self.story_responder(recorded.body)
-            return JSONResponse(_completion(recorded.body, draft))
+            return JSONResponse(_completion(recorded.body, json.dumps({"title": draft.title, "text": draft.text})))
 
         @app.post(MODERATIONS)
         async def moderations(request: Request) -> JSONResponse:
@@ -213,8 +226,7 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def _completion(body: dict[str, Any], draft: StoryDraft) -> dict[str, Any]:
-    content = json.dumps({"title": draft.title, "text": draft.text})
+def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
     prompt_tokens = sum(_tokens(str(message.get("content", ""))) for message in body.get("messages", []))
     completion_tokens = _tokens(content)
     return {

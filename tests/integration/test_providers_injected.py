@@ -24,9 +24,9 @@ class CountingIllustrator(PictureBookIllustrator):
         super().__init__()
         self.calls = 0
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         self.calls += 1
-        return super().illustrate(title, characters, scene)
+        return super().illustrate(title, characters, scene, moment)
 
 
 def test_an_injected_illustrator_draws_the_story_picture() -> None:

@@ -55,6 +55,7 @@ DOCUMENTED = {
         {"id": "luna", "name": "Luna", "description": "a wise grey owl"},
     ],
     "createdAt": "2026-11-25T19:15:00Z",
+    "moment": None,
 }
 
 
@@ -68,8 +69,15 @@ def test_a_stream_record_becomes_the_documented_event() -> None:
 def test_the_event_keeps_no_dynamodb_bookkeeping() -> None:
     event = events.story_created_from_record(RECORD)
 
-    assert set(event.model_dump()) == {"version", "id", "title", "text", "scene", "characters", "createdAt"}
+    assert set(event.model_dump()) == {"version", "id", "title", "text", "scene", "characters", "createdAt", "moment"}
     assert event.createdAt == datetime(2026, 11, 25, 19, 15, tzinfo=UTC)
+
+
+def test_the_writers_key_moment_rides_along_for_the_picture() -> None:
+    record = json.loads(json.dumps(RECORD))
+    record["dynamodb"]["NewImage"]["moment"] = {"S": "Ada and the lantern: the star rising home"}
+
+    assert events.story_created_from_record(record).moment == "Ada and the lantern: the star rising home"
 
 
 def test_a_record_without_a_new_image_is_refused_by_name() -> None:
@@ -114,6 +122,6 @@ def test_the_serializer_round_trip_matches_the_hand_written_record() -> None:
     image = {
         key: TypeSerializer().serialize(value)
         for key, value in {**DOCUMENTED, "ttl": 1764270000, "status": "CREATED", "words": 14}.items()
-        if key != "version"
+        if key not in ("version", "moment")  # a story with no moment has no such attribute
     }
     assert image == RECORD["dynamodb"]["NewImage"]

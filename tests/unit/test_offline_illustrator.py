@@ -187,3 +187,80 @@ def test_it_draws_quickly() -> None:
     started = time.perf_counter()
     illustrator.illustrate("Snow Friends", cast, Scene(id="snow", description="a snowy mountain village"))
     assert time.perf_counter() - started < 1.5
+
+
+def _night(night: int) -> tuple[str, str]:
+    """Title and moment of one of five nights of Ada, Luna and Mo on the beach, each remembering the last."""
+    from storyteller.models import PastStory
+    from storyteller.providers.offline.writer import RhymingStoryWriter
+
+    recent: list[PastStory] = []
+    draft = None
+    for seed in range(night + 1):
+        draft = RhymingStoryWriter(seed=seed).write_remembering(list(_FAMILY), _BEACH, recent)
+        recent.insert(0, PastStory(title=draft.title, plot=draft.plot))
+    assert draft is not None
+    return draft.title, draft.moment or ""
+
+
+_FAMILY = (
+    Character(id="ada", name="Ada", description="a brave girl with a yellow raincoat and a lantern"),
+    Character(id="luna", name="Luna", description="a wise grey owl who wears tiny round spectacles"),
+    Character(id="mo", name="Mo", description="a curious little mouse who carries a thimble for a hat"),
+)
+_BEACH = Scene(id="beach", description="a quiet beach under the stars where the waves whisper")
+
+
+def test_the_key_object_is_found_in_the_writers_moment_or_in_plain_words() -> None:
+    from storyteller.providers.offline.picture.moment import key_of
+    from storyteller.providers.offline.verses.plots import PLOTS
+
+    assert all(key_of(f"Ada and the lantern: {plot.moment}", "") == plot.key for plot in PLOTS)
+    assert key_of("the friends fly a kite over the sea", "") == "kite"
+    assert key_of("", "Pip and the Blue Balloon") == "balloon"
+    assert key_of("", "A Quiet Night") is None
+
+
+def test_the_moment_puts_the_key_object_in_the_picture() -> None:
+    title = "Ada and the Littlest Star"
+    plain = _pixels(PictureBookIllustrator().illustrate(title, list(_FAMILY), _BEACH)).astype(int)
+    told = _pixels(
+        PictureBookIllustrator().illustrate(title, list(_FAMILY), _BEACH, moment="the red kite flying free again")
+    ).astype(int)
+
+    assert np.abs(plain - told).mean() > 3
+
+
+def test_described_details_are_drawn_on_the_figure() -> None:
+    from storyteller.providers.offline.picture.details import details_of
+
+    assert details_of(_FAMILY[0]) == ["lantern"]
+    assert details_of(_FAMILY[1]) == ["spectacles"]
+    assert details_of(_FAMILY[2]) == ["thimble"]
+    bare = Character(id="luna", name="Luna", description="a wise grey owl")
+    with_spectacles = _pixels(PictureBookIllustrator(labels=False).illustrate("Night", [_FAMILY[1]], FOREST))
+    without = _pixels(PictureBookIllustrator(labels=False).illustrate("Night", [bare], FOREST))
+    changed = np.abs(with_spectacles.astype(int) - without.astype(int)).sum(axis=2) > 60
+    rows = np.nonzero(changed.any(axis=1))[0]
+    assert changed.sum() > 500  # a visible pair of rims...
+    assert rows.min() > with_spectacles.shape[0] * 0.5  # ...on the figure, not in the sky
+
+
+def test_five_nights_of_the_same_cast_and_scene_look_different() -> None:
+    pictures = [
+        _pixels(PictureBookIllustrator().illustrate(title, list(_FAMILY), _BEACH, moment=moment)).astype(int)
+        for title, moment in (_night(night) for night in range(5))
+    ]
+
+    for first in range(5):
+        for second in range(first + 1, 5):
+            assert np.abs(pictures[first] - pictures[second]).mean() > 6, (first, second)
+
+
+def test_the_openai_picture_prompt_names_the_moment() -> None:
+    from storyteller.providers.openai_illustrator import picture_prompt
+
+    prompt = picture_prompt("Ada and the Kite", list(_FAMILY), _BEACH, moment="Ada and the lantern: the red kite")
+
+    assert "key moment: Ada and the lantern: the red kite" in prompt
+    assert "a lantern" in prompt

@@ -20,7 +20,7 @@ from PIL import Image
 
 from storyteller import pricing
 from storyteller.errors import ProviderError, ProviderUnavailableError, StoryValidationError
-from storyteller.models import StoryDraft
+from storyteller.models import PastStory, StoryDraft
 from storyteller.providers import factory
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
 from storyteller.providers.offline.narrator import HibariNarrator
@@ -148,8 +148,61 @@ def test_an_exhausted_quota_is_not_retried(cloud: Settings, fake_openai: FakeOpe
     cast, scene = characters_and_scene()
     fake_openai.fail_next(CHAT, 429, "You exceeded your current quota", code="insufficient_quota", times=3)
 
-    with pytest.raises(ProviderError, match="quota exhausted"):
+    with pytest.raises(ProviderError, match=r"quota exhausted while writing the story \(429 insufficient_quota\)"):
         _writer(cloud).write(cast, scene)
+    assert len(fake_openai.requests(CHAT)) == 1  # at once: not even the SDK's own retries
+
+
+@pytest.mark.parametrize("content", ["{not json at all", '{"title": "Pip and the Moon"}', '["a list"]', ""])
+def test_malformed_structured_output_is_a_rejected_draft_asked_again_with_the_reason(
+    cloud: Settings, fake_openai: FakeOpenAI, content: str
+) -> None:
+    cast, scene = characters_and_scene()
+    fake_openai.reply_raw(content)
+
+    draft, report = write_valid_story(_writer(cloud), cast, scene, attempts=3)
+
+    assert report.rhyme_rate >= 0.8
+    assert draft.title
+    asked = fake_openai.requests(CHAT)
+    assert len(asked) == 2
+    assert "the answer was not JSON with a title and a text" in _prompt(asked[1].body)
+
+
+def test_malformed_output_every_time_ends_the_loop_naming_it(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+    cast, scene = characters_and_scene()
+    for _ in range(2):
+        fake_openai.reply_raw('{"text": "no title"}')
+
+    with pytest.raises(StoryValidationError, match="not JSON with a title and a text: title: Field required"):
+        write_valid_story(_writer(cloud), cast, scene, attempts=2)
+
+
+@pytest.mark.parametrize("suffix", ["/v1", "/v1/", "", "/"])
+def test_the_base_url_works_with_or_without_v1(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url.removesuffix("/v1") + suffix)
+    get_settings.cache_clear()
+    cast, scene = characters_and_scene()
+
+    draft, _ = write_valid_story(_writer(get_settings()), cast, scene, attempts=3)
+
+    assert draft.title
+    assert fake_openai.requests(CHAT)
+
+
+def test_recent_stories_of_the_cast_are_named_in_the_prompt(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+    cast, scene = characters_and_scene()
+    recent = [PastStory(title="Pip and the Lost Star", plot=None), PastStory(title="The Sleepy Moon", plot=None)]
+
+    _writer(cloud).write_remembering(cast, scene, recent)
+
+    prompt = _prompt(fake_openai.requests(CHAT)[0].body)
+    assert "give tonight a new title and a different plot" in prompt
+    assert "- Pip and the Lost Star" in prompt
+    assert "- The Sleepy Moon" in prompt
 
 
 def test_a_rejected_key_fails_at_once_with_one_clear_error(cloud: Settings, fake_openai: FakeOpenAI) -> None:
@@ -430,3 +483,39 @@ def test_usage_survives_a_json_round_trip(cloud: Settings) -> None:
         "characters": 1834,
         "costUsd": 0.029344,
     }
+
+
+def test_the_voice_is_priced_by_the_characters_polly_billed(
+    polly: tuple[Any, Stubber, list[dict[str, Any]]], cloud: Settings
+) -> None:
+    client, stubber, _ = polly
+    story = _long_story(2)
+    parts = ssml_requests(story)
+    for _ in parts:
+        stubber.add_response("synthesize_speech", _audio(_mp3(0.2), 777))
+    narrator = PollyNarrator("Amy", client)
+
+    narrator.narrate(story)
+    usage = pricing.narration_usage(narrator, narrator.model, story, cloud.prices)
+
+    assert usage.characters == 777 * len(parts)  # Polly's own count, not the text's length
+    assert usage.characters != len(story)
+
+
+def test_without_pollys_count_the_billed_characters_are_our_own_ssml_count(
+    polly: tuple[Any, Stubber, list[dict[str, Any]]], cloud: Settings
+) -> None:
+    client, stubber, _ = polly
+    story = _long_story(1)
+    parts = ssml_requests(story)
+    for _ in parts:
+        audio = _audio(_mp3(0.2), 0)
+        del audio["RequestCharacters"]
+        stubber.add_response("synthesize_speech", audio)
+    narrator = PollyNarrator("Amy", client)
+
+    narrator.narrate(story)
+
+    assert narrator.billed_characters() == sum(billed_characters(part) for part in parts)
+    fresh = PollyNarrator("Amy", client)  # a retry that found the MP3 stored made no request
+    assert pricing.narration_usage(fresh, fresh.model, story, cloud.prices).characters == len(story)

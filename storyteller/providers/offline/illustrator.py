@@ -33,9 +33,9 @@ class PictureBookIllustrator:
     def __init__(self, labels: bool = True) -> None:
         self.labels = labels
 
-    def illustrate(self, title: str, characters: list[Character], scene: Scene) -> bytes:
-        """PNG bytes, 1024x1024: the scene's landscape with the cast standing in front."""
-        image = render(title, characters, scene, labels=self.labels)
+    def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
+        """PNG bytes, 1024x1024: the scene's landscape, the night's key object, and the cast with their details."""
+        image = render(title, characters, scene, labels=self.labels, moment=moment)
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=6)
         return out.getvalue()

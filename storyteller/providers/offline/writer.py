@@ -1,88 +1,66 @@
-"""A story writer with no model behind it: tracery varies the phrasing, the CMU dictionary keeps the rhymes.
+"""A story writer with no model behind it: a plot, a place and a cast, told in couplets rhymed by the CMU dictionary.
 
-A story is a fixed arc (the scene, the friends, a small problem, helping, the fix, goodnight), each beat
-a choice of hand-written couplets. Every line ends on a word we wrote, never on a name or a scene, so
-user text can be anything without breaking a rhyme; it is spliced in after tracery has run, so a `#`
-or `[` in a name is printed rather than read as grammar.
-
-The verse itself is data in the `verses` package; this module picks and phrases it, and keeps the
-public names other code and the tests import from here.
+Every story walks the same arc (the place, the friends, a problem, a try that fails, the deed of one
+friend's gift that solves it, going home, goodnight), but the plot is one of many, the place brings its
+own sounds, creatures and light into every stanza, and each second line is built to rhyme with its
+first. Lines never end on user text, so a name or scene can be anything without breaking a rhyme; user
+text is put in with `str.format_map`, which does not read braces inside the values it inserts.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import pronouncing
-import tracery
-from tracery.modifiers import base_english
 
-from storyteller.models import Character, Scene, StoryDraft, Usage
-from storyteller.providers.offline.verses.arc import (
-    ATMOSPHERE,
-    BEDTIME_THINGS,
-    DROWSING,
-    FAREWELLS,
-    GATHERINGS,
-    GOODNIGHTS,
-    HELPERS,
-    INTRODUCTIONS,
-    OPENINGS,
-    PHRASES,
-    SCENE_DETAILS,
-    SETTLING,
-    THEMES,
-    TOGETHER,
-)
-from storyteller.providers.offline.verses.couplets import Beat, Couplet, word_set
-from storyteller.providers.offline.verses.plots import PLOTS
-from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word, rhymes, significant_words
+from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
+from storyteller.providers.offline.verses import lines
+from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_for, possessive
+from storyteller.providers.offline.verses.plots import PLOTS, Plot
+from storyteller.providers.offline.verses.rhymer import METRE_SLACK, answer, syllables
+from storyteller.providers.offline.verses.scenes import Lexicon, lexicon_for
+from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word, significant_words
 
-__all__ = [
-    "ATMOSPHERE",
-    "DROWSING",
-    "FAREWELLS",
-    "GATHERINGS",
-    "HELPERS",
-    "INTRODUCTIONS",
-    "OPENINGS",
-    "PLOTS",
-    "SETTLING",
-    "THEMES",
-    "TOGETHER",
-    "Couplet",
-    "RhymingStoryWriter",
-]
+__all__ = ["PLOTS", "RhymingStoryWriter", "with_article"]
 
 # Where the writer aims; the validator's limits (200-600) leave room either side.
 LEAST_WORDS = 230
 MOST_WORDS = 450
-# A long description would swamp its couplet, and three of them the story: keep the start.
-DESCRIPTION_WORDS = 16
 SCENE_WORDS = 20
-# A longer scene is split at its first detail ("with", "where", "full of"): the opening line says the place,
-# the next couplet the rest, so the first line does not run on past the time of day.
+# A longer scene is split at its first detail ("with", "where", "full of"), so the first line does not run on.
 SCENE_OPENING_WORDS = 6
 # A longer name is said in full once, then by its first words, so names cannot overrun the word limit.
 SHORT_NAME_WORDS = 2
+# What of a description is said when a friend is met: "Pip, a small red fox," not the whole of it.
+INTRO_WORDS = 5
+PLACE_WORDS = 4
 FALLBACK_NAME = "Little One"
-CAST_TITLE_CHANCE = 0.6
+# How hard to look for a first line that has a rhyme left and keeps the metre, before settling.
+TRIES = 40
+RECENT_ENDS = 8
+TITLE_PLACE_CHANCE = 0.85
+PLOT_FILLINGS = 6
 
-_SLOT = re.compile(r"\{(\w+)\}")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
-_DETERMINERS = word_set("a an the my our your his her their its this that one two three some every")
-_RELATIVES = word_set("who whose which that")
-_PREPOSITIONS = word_set(
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_DETERMINERS = _word_set("a an the my our your his her their its this that one two three some every")
+_PREPOSITIONS = _word_set(
     "in on at by under over inside outside beneath below above behind beside near among across along "
     "upon within underneath between beyond far deep high down up"
 )
-# Where a scene's details begin: "a castle garden | full of roses", "a quiet beach | where the waves whisper".
+_INTRO_STOPS = _word_set("with who whose that which and where")
 _DETAIL_STARTS = (("with",), ("where",), ("full", "of"), ("filled", "with"))
-# Places said without "the": "in space", not "in the space".
-_BARE_PLACES = word_set("space dreamland wonderland fairyland town bed school heaven")
+_BARE_PLACES = _word_set("space dreamland wonderland fairyland town bed school heaven")
+_SMALL_TITLE_WORDS = _word_set("a an the of on in by to and at")
 
 
 class RhymingStoryWriter:
@@ -95,244 +73,289 @@ class RhymingStoryWriter:
 
     def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
         """A titled story in rhyming couplets; `feedback` only reshuffles, since every draft passes the rules."""
-        return _Story(self._rng(characters, scene, feedback), characters, scene).draft()
+        return self.write_remembering(characters, scene, (), feedback)
+
+    def write_remembering(
+        self, characters: list[Character], scene: Scene, recent: Sequence[PastStory], feedback: str | None = None
+    ) -> StoryDraft:
+        """As `write`, with a plot and title that the recent nights of this cast have not had."""
+        rng = self._rng(characters, scene, recent, feedback)
+        return _Story(rng, characters, scene, recent).draft()
 
     def usage(self) -> Usage:
         """Nothing is consumed offline."""
         return Usage()
 
-    def _rng(self, characters: list[Character], scene: Scene, feedback: str | None) -> random.Random:
+    def _rng(
+        self, characters: list[Character], scene: Scene, recent: Sequence[PastStory], feedback: str | None
+    ) -> random.Random:
         if self._seed is None:
             return random.Random()  # seeded by the OS: a different story every night
         # A str seed is hashed with SHA-512, not hash(), so the same input tells the same story in any process.
         cast = "\x1f".join(f"{character.name}\x1e{character.description}" for character in characters)
-        return random.Random(f"{self._seed}\x1d{cast}\x1d{scene.description}\x1d{feedback or ''}")
+        past = "\x1f".join(f"{story.plot}\x1e{story.title}" for story in recent)
+        return random.Random(f"{self._seed}\x1d{cast}\x1d{scene.description}\x1d{past}\x1d{feedback or ''}")
 
 
 @dataclass(frozen=True)
 class _Friend:
-    name: str  # said in full once, in the introduction
+    name: str  # said in full once, when met
     short: str  # said everywhere else
-    intro: str  # the name and its description, punctuated to sit mid-line
-
-
-@dataclass(frozen=True, eq=False)  # identity, not equality: two couplets may read the same
-class _Verse:
-    lines: tuple[str, str]
-    optional: bool
-
-    @property
-    def words(self) -> int:
-        return count_words("\n".join(self.lines))
+    intro: str  # the name and what they are, ending on a comma: "Pip, a small red fox,"
+    gift: Gift
+    pos: str  # "her", "his" or "the"
 
 
 class _Story:
-    """One story's choices: the plot, the couplets, and the tracery grammar that phrases them."""
+    """One night's choices: the plot, the hero, and the couplets that tell it."""
 
-    def __init__(self, rng: random.Random, characters: Sequence[Character], scene: Scene) -> None:
+    def __init__(self, rng: random.Random, characters: Sequence[Character], scene: Scene, recent: Sequence[PastStory]):
         self._rng = rng
-        self._friends = [_friend(character) for character in characters]
-        self._scene_words = set(_LETTER_RUN.findall(clean_text(scene.description).lower()))
-        self._plot = rng.choice(PLOTS)
-        self._grammar = _SeededGrammar({**PHRASES, "thing": list(self._plot.thing)}, rng)
-        self._used_ends: set[str] = set()
-        shorts = [friend.short for friend in self._friends]
-        where, self._detail = _setting(scene.description)
-        self._slots = {"where": where, "cast": _cast(shorts), "lead": shorts[0] if shorts else ""}
+        self._friends = [_friend(character) for character in characters] or [_friend(None)]
+        cleaned = clean_text(scene.description)
+        self._lexicon = lexicon_for(set(_LETTER_RUN.findall(cleaned.lower())))
+        where, place = _setting(cleaned, self._lexicon)
+        self._plot = _fresh_plot(rng, {story.plot for story in recent})
+        gifted = [friend for friend in self._friends if friend.gift is not KIND_HEART]
+        self._hero = rng.choice(gifted or self._friends)
+        others = [friend.short for friend in self._friends if friend is not self._hero]
+        self._fixed = {
+            "where": where,
+            "place": place,
+            "place_title": _title_case(place),
+            "at_place": _title_case(f"{self._lexicon.preposition} {place}"),
+            "cast": _cast([friend.short for friend in self._friends]),
+            "lead": self._hero.short,
+            "hero": self._hero.short,
+        }
+        self._other = rng.choice(others) if others else ""
+        self._creature = rng.choice(self._lexicon.creature)  # the one the plot is about, all night
+        self._past_titles = {story.title for story in recent}
+        self._ends: list[str] = []  # every line's last word so far, in order
 
     def draft(self) -> StoryDraft:
-        sections = [
-            self._opening(),
-            self._meeting(),
-            [self._beat(beat) for beat in self._plot.problem],
-            self._helping(),
-            [self._beat(beat) for beat in self._plot.solution],
-            self._ending(),
-        ]
-        sections = _trimmed(sections, self._rng.randint(LEAST_WORDS + 60, MOST_WORDS - 20), self._rng)
+        opening = [self._couplet(lines.OPENINGS), self._couplet(lines.SCENERY)]
+        meeting = [self._couplet(lines.MEETINGS, partial(self._meeting, friend)) for friend in self._friends]
+        if len(self._friends) > 1:
+            meeting.append(self._couplet(lines.GATHERINGS))
+        problem = [self._plot_couplet(), self._couplet(lines.WORRIES)]
+        attempt = [self._couplet((self._plot.attempt,)), self._couplet(lines.IDEAS)]
+        deed = [self._couplet(lines.DEEDS, lambda: {"act": self._act()}), self._couplet((self._plot.fix,))]
+        ending = [self._couplet(lines.JOYS), self._couplet(lines.HOMECOMINGS, lambda: {"home": self._home()})]
+        goodnight = [self._couplet(lines.DROWSINGS), self._couplet(lines.GOODNIGHTS)]
+        sections = [opening, meeting, problem, attempt, deed, ending, goodnight]
+        while _words(sections) < LEAST_WORDS:
+            opening.append(self._couplet(lines.SCENERY))
+        for section in (ending, goodnight, opening):
+            if _words(sections) > MOST_WORDS and len(section) > 1:
+                section.pop(0)
         text = "\n\n".join("\n".join(stanza) for section in sections for stanza in _stanzas(section))
-        return StoryDraft(title=self._title(), text=text)
+        return StoryDraft(title=self._title(), text=text, plot=self._plot.id, moment=self._moment())
+
+    def _moment(self) -> str:
+        return f"{self._hero.short} and the {self._hero.gift.key}: {self._plot.moment}"[:200]
 
     def _title(self) -> str:
-        if self._rng.random() < CAST_TITLE_CHANCE:
-            names = _cast([friend.name for friend in self._friends], serial=True)
-            titled = self._rng.choice(self._plot.cast_titles).replace("{cast}", names)
-            if len(titled) <= TITLE_MAX:
-                return titled
-        return self._rng.choice(self._plot.plain_titles)
+        own = "{lead} and " + _title_case(self._plot.thing.replace("{creature}", "{creature_title}"))
+        titles = [*self._plot.titles, own]
+        templates = self._rng.sample(titles, len(titles))
+        fill = self._fill({"creature_title": _title_case(self._creature)})
+        for template in templates:
+            # A title that says neither who nor where says where, so the nights' titles differ.
+            says_where = "place" in template
+            says_who = "{lead}" in template or "{other}" in template
+            exclaims = template.rstrip().endswith(("!", "?"))  # "Up, Up, Balloon!" ends there
+            if not says_where and not exclaims and (not says_who or self._rng.random() < TITLE_PLACE_CHANCE):
+                template += " {at_place}"
+            title = template.format_map(fill)
+            title = _capital(title)
+            if len(title) <= TITLE_MAX and title not in self._past_titles:
+                return title
+        return f"{self._hero.short[:40]} and {self._plot.thing.format_map(self._fill())}"[:TITLE_MAX].title()
 
-    def _opening(self) -> list[_Verse]:
-        opening = self._beat(OPENINGS)
-        if self._detail:
-            atmosphere = self._told(self._pick(self._shuffled(SCENE_DETAILS.options)), {"detail": self._detail})
-        else:
-            atmosphere = self._beat(ATMOSPHERE)
-        themed = [theme] if (theme := _theme(self._scene_words)) else []
-        extra = self._pick([*themed, *self._shuffled(ATMOSPHERE.options)])
-        return [opening, atmosphere, _Verse(self._render(extra), optional=True)]
+    def _meeting(self, friend: _Friend) -> dict[str, str]:
+        meet = self._rng.choice(friend.gift.meets).format(pos=friend.pos)
+        return {"intro": friend.intro, "meet": meet}
 
-    def _meeting(self) -> list[_Verse]:
-        intros = self._shuffled(INTRODUCTIONS.options)
-        return [
-            *(self._told(self._pick(intros), {"intro": friend.intro}) for friend in self._friends),
-            self._beat(GATHERINGS),
+    def _act(self) -> str:
+        return self._rng.choice(self._hero.gift.acts).format(pos=self._hero.pos)
+
+    def _home(self) -> str:
+        return self._pick(self._lexicon.homes)
+
+    def _plot_couplet(self) -> tuple[str, str]:
+        # The plot's own couplet is written to one beat; of a few fillings of its slots, the most even.
+        fillings = [
+            tuple(_capital(line.format_map(fill)) for line in self._plot.problem)
+            for fill in (self._fill() for _ in range(PLOT_FILLINGS))
         ]
-
-    def _helping(self) -> list[_Verse]:
-        helpers = self._shuffled(HELPERS.options)
-        return [
-            *(self._told(self._pick(helpers), {"name": friend.short}) for friend in self._friends),
-            self._beat(TOGETHER),
-        ]
-
-    def _ending(self) -> list[_Verse]:
-        goodnights = _Verse(self._render(GOODNIGHTS.options[0], self._bedtime_things()), optional=True)
-        return [self._beat(SETTLING), self._beat(DROWSING), goodnights, self._beat(FAREWELLS)]
-
-    def _beat(self, beat: Beat) -> _Verse:
-        return _Verse(self._render(self._pick(self._shuffled(beat.options))), beat.optional)
-
-    def _told(self, couplet: Couplet, slots: dict[str, str]) -> _Verse:
-        return _Verse(self._render(couplet, slots), optional=False)
-
-    def _shuffled(self, options: Sequence[Couplet]) -> list[Couplet]:
-        return self._rng.sample(list(options), len(options))
-
-    def _pick(self, options: list[Couplet]) -> Couplet:
-        """The first couplet that suits the cast and plot, truly rhymes, and ends on words not yet used."""
-        suitable = [couplet for couplet in options if self._suits(couplet)] or options
-        return next((couplet for couplet in suitable if self._fits(couplet)), suitable[0])
-
-    def _suits(self, couplet: Couplet) -> bool:
-        enough_friends = len(self._friends) > 1 or not couplet.group
-        words = set(_LETTER_RUN.findall(f"{couplet.first} {couplet.second}".lower()))
-        return enough_friends and words.isdisjoint(self._plot.avoid)
-
-    def _fits(self, couplet: Couplet) -> bool:
-        return rhymes(*couplet.ends) and self._used_ends.isdisjoint(couplet.ends)
-
-    def _render(self, couplet: Couplet, slots: dict[str, str] | None = None) -> tuple[str, str]:
-        values = {**self._slots, **(slots or {})}
-        first, second = (_fill(self._grammar.flatten(line), values) for line in (couplet.first, couplet.second))
-        ends = (last_word(first), last_word(second))
-        if not rhymes(*ends):
-            raise RuntimeError(f"a couplet of the offline writer does not rhyme: {ends}")
-        self._used_ends.update(ends)
+        first, second = min(fillings, key=lambda pair: abs(syllables(pair[0]) - syllables(pair[1])))
+        self._ends.extend((last_word(first), last_word(second)))
         return first, second
 
-    def _bedtime_things(self) -> dict[str, str]:
-        """Four things to say goodnight to; the second and fourth rhyme, a thing from the scene if it can."""
-        rhymed = [thing for thing in BEDTIME_THINGS if thing not in self._used_ends and self._partners(thing)]
-        from_scene = [thing for thing in rhymed if thing in self._scene_words]
-        second = self._rng.choice(from_scene or rhymed)
-        fourth = self._rng.choice(self._partners(second))
-        first, third = self._rng.sample([thing for thing in BEDTIME_THINGS if thing not in {second, fourth}], 2)
-        return {"thing1": first, "thing2": second, "thing3": third, "thing4": fourth}
+    def _couplet(self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None = None) -> tuple[str, str]:
+        """A first line from `options` and a second built to rhyme with it and keep its metre."""
+        for attempt in range(TRIES):
+            template = self._rng.choice(options)
+            fill = self._fill(extra() if extra else None)
+            first = _capital(template.format_map(fill))
+            end = last_word(first)
+            # An end word comes back only late in the search, and never within the last few couplets.
+            used = (
+                set(self._ends)
+                if attempt < TRIES // 2
+                else set(self._ends[-RECENT_ENDS:] if attempt < TRIES - 5 else ())
+            )
+            if end in used:
+                continue
+            # The last tries take any metre: a couplet a little uneven beats a friend never met.
+            second = answer(first, used, self._rng, fill, slack=None if attempt >= TRIES - 5 else METRE_SLACK)
+            if second is None:
+                continue
+            self._ends.extend((end, last_word(second)))
+            return first, _capital(second)
+        # Every first line has run out of rhymes or metre: a couplet that always rhymes.
+        return ("And the night was as calm and as still as could be,", "As quiet and as soft as the sea.")
 
-    def _partners(self, thing: str) -> list[str]:
-        return [other for other in _rhyming_things(thing) if other not in self._used_ends]
+    def _fill(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The slots, with a fresh pick of the place's words for every line."""
+        lexicon = self._lexicon
+        creature = self._creature
+        return {
+            **self._fixed,
+            "other": self._other or f"the {creature}",
+            "creatures": self._pick(lexicon.creatures),
+            "creature": creature,
+            "a_creature": with_article(creature),
+            "a_passerby": with_article(self._pick(lexicon.creature)),
+            "sound": self._pick(lexicon.sounds),
+            "light": self._pick(lexicon.lights),
+            "landmark": self._pick(lexicon.landmarks),
+            "thing": self._plot.thing.format(creature=creature),
+            **(extra or {}),
+        }
+
+    def _pick(self, options: Sequence[str]) -> str:
+        return self._rng.choice(options)
 
 
-class _SeededGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery ships no type hints
-    """tracery picks with the global `random`; a story must depend on its own generator only."""
-
-    def __init__(self, rules: dict[str, list[str]], rng: random.Random) -> None:
-        super().__init__(rules)
-        self.add_modifiers(base_english)
-        self._rng = rng
-
-    def select_rule(self, key: str, node: object, errors: list[str]) -> str:
-        symbol = self.symbols.get(key)
-        if symbol is None or not symbol.stack:
-            raise KeyError(f"the story grammar has no phrase #{key}#")
-        choice: str = self._rng.choice(symbol.stack[-1].default_rules)
-        return choice
+def with_article(phrase: str) -> str:
+    """ "an owl", "a unicorn", "an hour": by how the CMU dictionary says the first word, by its letter otherwise."""
+    first = phrase.split()[0].lower() if phrase.split() else ""
+    phones = pronouncing.phones_for_word(first)
+    vowel = phones[0][0] in "AEIOU" if phones else first[:1] in tuple("aeiou")
+    return f"{'an' if vowel else 'a'} {phrase}"
 
 
-def _rhyming_things(thing: str) -> list[str]:
-    """The other bedtime things that rhyme with this one, by the CMU dictionary."""
-    return [other for other in pronouncing.rhymes(thing) if other in BEDTIME_THINGS and rhymes(thing, other)]
+def _fresh_plot(rng: random.Random, avoid: set[str | None]) -> Plot:
+    """A plot at random of those the recent nights did not have; any if they had them all."""
+    fresh = [plot for plot in PLOTS if plot.id not in avoid]
+    return rng.choice(fresh or list(PLOTS))
 
 
-def _trimmed(sections: list[list[_Verse]], target: int, rng: random.Random) -> list[list[_Verse]]:
-    """Without optional couplets, dropped at random, until near the target but never too short."""
-    words = sum(verse.words for section in sections for verse in section)
-    optional = [verse for section in sections for verse in section if verse.optional]
-    dropped: set[int] = set()
-    for verse in rng.sample(optional, len(optional)):
-        if words > target and words - verse.words >= LEAST_WORDS:
-            dropped.add(id(verse))
-            words -= verse.words
-    return [[verse for verse in section if id(verse) not in dropped] for section in sections]
+def _words(sections: list[list[tuple[str, str]]]) -> int:
+    return sum(count_words(f"{first}\n{second}") for section in sections for first, second in section)
 
 
-def _stanzas(section: list[_Verse]) -> list[list[str]]:
+def _stanzas(section: list[tuple[str, str]]) -> list[list[str]]:
     """Two couplets to a stanza; an odd one out joins the stanza before it."""
-    lines = [line for verse in section for line in verse.lines]
-    stanzas = [lines[start : start + 4] for start in range(0, len(lines), 4)]
+    flat = [line for couplet in section for line in couplet]
+    stanzas = [flat[start : start + 4] for start in range(0, len(flat), 4)]
     if len(stanzas) > 1 and len(stanzas[-1]) == 2:
         stanzas[-2].extend(stanzas.pop())
     return stanzas
 
 
-def _fill(line: str, values: dict[str, str]) -> str:
-    # One pass, so a name that reads "{cast}" is printed, not expanded.
-    return _SLOT.sub(lambda match: values[match.group(1)], line)
+def _capital(line: str) -> str:
+    for index, char in enumerate(line):
+        if char.isalpha():
+            return line[:index] + char.upper() + line[index + 1 :]
+        if char not in "\"'“‘(":
+            break
+    return line
 
 
-def _friend(character: Character) -> _Friend:
-    name = clean_text(character.name) or FALLBACK_NAME
+def _title_case(phrase: str) -> str:
+    """For the middle or end of a title: "on the Beach", "the Milky Way"; its first letter is capitalised apart."""
+    return " ".join(
+        word.lower() if word.lower() in _SMALL_TITLE_WORDS else word[:1].upper() + word[1:] for word in phrase.split()
+    )
+
+
+def _cast(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _friend(character: Character | None) -> _Friend:
+    name = clean_text(character.name) if character else ""
+    name = name or FALLBACK_NAME
+    description = clean_text(character.description) if character else ""
     words = name.split()
     short = " ".join(words[:SHORT_NAME_WORDS]) if len(words) > SHORT_NAME_WORDS + 1 else name
-    return _Friend(name=name, short=short, intro=_introduce(name, character.description))
+    return _Friend(name, short, _introduce(name, description), gift_for(description), possessive(description))
 
 
 def _introduce(name: str, description: str) -> str:
-    """The name with its description as an aside: "Pip, a small red fox," or "Pip (brave and kind)"."""
-    words = _clip(clean_text(description), DESCRIPTION_WORDS).split()
-    if not words:
-        return name
+    """ "Pip, a small red fox," — the description up to its first detail, when it starts like a noun phrase."""
+    kept: list[str] = []
+    for word in description.replace(",", " , ").split():
+        if word == "," or word.lower() in _INTRO_STOPS or len(kept) == INTRO_WORDS:
+            break
+        kept.append(word)
+    if len(kept) > 1 and kept[0].lower() in _DETERMINERS:
+        return f"{name}, {' '.join([kept[0].lower(), *kept[1:]]).rstrip('.!?;:')},"
+    return f"{name},"
+
+
+def _setting(scene: str, lexicon: Lexicon) -> tuple[str, str]:
+    """Where the story is ("on a quiet beach") and what it is called after ("the beach")."""
+    head = _split_detail(_clip(scene, SCENE_WORDS, keep=significant_words(scene)[:1]))
+    words = head.split() or ["the", "land", "of", "dreams"]
     first = words[0].lower()
-    if first in _DETERMINERS or first in _RELATIVES:
-        return f"{name}, {' '.join([first, *words[1:]])},"
-    return f"{name} ({' '.join(words)})"
+    if first in _PREPOSITIONS:
+        where = " ".join([first, *words[1:]])
+        words = words[1:] or ["the", "night"]
+    elif first in _DETERMINERS:
+        where = f"{lexicon.preposition} " + " ".join([first, *words[1:]])
+    elif words[0][:1].isupper() or "'s" in head or words[-1].lower() in _BARE_PLACES:
+        where = f"{lexicon.preposition} {head}"
+    else:
+        where = f"{lexicon.preposition} the {head}"
+    return where, _place(words, lexicon)
 
 
-def _setting(description: str) -> tuple[str, str]:
-    """Where the story is, and the details left for a later line ("" if the scene is short or has none)."""
-    cleaned = clean_text(description)
-    place, detail = _split_detail(_clip(cleaned, SCENE_WORDS, keep=significant_words(cleaned)[:1]))
-    return _where(place), detail
+def _place(words: list[str], lexicon: Lexicon) -> str:
+    """The head of the place: the last of the first run of its kind's keywords ("snowy mountain village")."""
+    lowered = [_LETTER_RUN.sub(lambda match: match.group(0).lower(), word).strip(",.;:") for word in words]
+    run = [index for index, word in enumerate(lowered) if word in lexicon.keywords]
+    if run:
+        end = run[0]
+        while end + 1 < len(lowered) and lowered[end + 1] in lexicon.keywords:
+            end += 1
+        noun = lowered[end]
+        return noun if noun in _BARE_PLACES else f"the {noun}"
+    kept = [word.strip(",.;:") for word in words[:PLACE_WORDS]]
+    if kept and kept[0].lower() in _DETERMINERS:
+        kept[0] = "the"
+    return " ".join(kept)
 
 
-def _split_detail(place: str) -> tuple[str, str]:
-    """ "a moonlit forest clearing with tall pines" as ("a moonlit forest clearing", "with tall pines")."""
+def _split_detail(place: str) -> str:
+    """ "a moonlit forest clearing with tall pines" as "a moonlit forest clearing"."""
     words = place.split()
     if len(words) <= SCENE_OPENING_WORDS:
-        return place, ""
+        return place
     lowered = [word.lower() for word in words]
     for index in range(1, len(words)):
         for start in _DETAIL_STARTS:
-            rest = words[index + len(start) :]
-            if tuple(lowered[index : index + len(start)]) != start or not rest:
+            if tuple(lowered[index : index + len(start)]) != start:
                 continue
             head = " ".join(words[:index]).rstrip(" ,;:-")
             if _LETTER_RUN.search(head) and not set(head.lower().split()) <= _DETERMINERS | _PREPOSITIONS:
-                return head, " ".join([*start, *rest])
-    return place, ""
-
-
-def _where(place: str) -> str:
-    """The place as somewhere to be: "in a moonlit forest", "under the sea", "in the meadow"."""
-    words = place.split() or ["the", "land", "of", "dreams"]
-    first = words[0].lower()
-    if first in _PREPOSITIONS:
-        return " ".join([first, *words[1:]])
-    if first in _DETERMINERS:
-        return "in " + " ".join([first, *words[1:]])
-    if words[0][:1].isupper() or "'s" in place or words[-1].lower() in _BARE_PLACES:
-        return "in " + place
-    return "in the " + place
+                return head
+    return place
 
 
 def _clip(text: str, most: int, keep: Sequence[str] = ()) -> str:
@@ -344,19 +367,3 @@ def _clip(text: str, most: int, keep: Sequence[str] = ()) -> str:
             start = max(0, index + 1 - most)
             break
     return " ".join(words[start : start + most]).rstrip(" .,;:!?")
-
-
-def _cast(names: Sequence[str], serial: bool = False) -> str:
-    """ "Pip", "Pip and Luna", "Pip, Luna and Bramble"; `serial` lists three without "and", for titles."""
-    if len(names) <= 2:
-        return " and ".join(names)
-    if serial:
-        return ", ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _theme(scene_words: set[str]) -> Couplet | None:
-    for keywords, couplet in THEMES:
-        if keywords.intersection(scene_words):
-            return couplet
-    return None

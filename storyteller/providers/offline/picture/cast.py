@@ -11,6 +11,7 @@ from storyteller.models import Character
 from storyteller.providers.offline.picture.animals import bear, cat, dog, fox, mouse, panda, rabbit
 from storyteller.providers.offline.picture.canvas import CANVAS, RGB, mix, seed
 from storyteller.providers.offline.picture.creatures import crab, creature, dragon, frog, owl, penguin, robot
+from storyteller.providers.offline.picture.details import draw_details
 from storyteller.providers.offline.picture.kinds import character_kind, words_in
 from storyteller.providers.offline.picture.labels import draw_label
 from storyteller.providers.offline.picture.pen import Pen
@@ -104,25 +105,34 @@ DRAWERS: dict[str, Callable[[Pen, RGB, random.Random], None]] = {
 
 
 def draw_cast(
-    draw: ImageDraw.ImageDraw, characters: Sequence[Character], title: str, scene_id: str, labels: bool
+    draw: ImageDraw.ImageDraw,
+    characters: Sequence[Character],
+    title: str,
+    scene_id: str,
+    labels: bool,
+    span: tuple[float, float] | None = None,
+    facing: float = 0.5,
 ) -> None:
-    """Spread the cast across the foreground, each facing the middle of the page."""
+    """Spread the cast over `span` of the page's width (the foreground by default), each facing `facing`."""
     count = len(characters)
     if not count:
         return
     height = CANVAS * (0.3 if count <= 2 else 0.25 if count == 3 else 0.21)
+    width = 0.62 if count == 2 else 0.76
+    left, right = span or (0.5 - width / 2, 0.5 + width / 2)
     for index, character in enumerate(characters):
         rng = random.Random(seed(title, scene_id, character.id, str(index)))
         slot = (index + 0.5) / count
-        x = CANVAS * (0.5 + (slot - 0.5) * (0.62 if count == 2 else 0.76))
+        x = CANVAS * (left + slot * (right - left))
         x += rng.uniform(-0.02, 0.02) * CANVAS
         base = CANVAS * (0.9 + rng.uniform(-0.015, 0.015) + (0.02 if index % 2 else 0))
         kind = character_kind(character)
         size = height * KIND_SCALE.get(kind, 1.0)
         draw.ellipse((x - size * 0.3, base - size * 0.05, x + size * 0.3, base + size * 0.04), fill=(30, 24, 60, 70))
-        pen = Pen(draw, x, base, size / 100, flip=x > CANVAS / 2)
+        pen = Pen(draw, x, base, size / 100, flip=x > CANVAS * facing)
         look = random.Random(seed(character.id, character.name))
         DRAWERS.get(kind, creature)(pen, _fur(kind, character, look), look)
+        draw_details(draw, pen, kind, character)
         if labels:
             draw_label(draw, character.name, x, base + size * 0.07)
 

@@ -24,6 +24,9 @@ def paint_sky(rng: random.Random, kinds: set[str], moon: Point) -> Image.Image:
         ((26, 34, 92), (128, 122, 190)),
         ((34, 26, 84), (168, 120, 176)),
         ((18, 40, 84), (96, 144, 178)),
+        ((44, 46, 112), (232, 150, 126)),  # dusk: the last of the sunset low on the horizon
+        ((60, 52, 120), (246, 178, 128)),
+        ((8, 12, 40), (40, 52, 108)),  # deep midnight
     ]
     top, bottom = rng.choice(palettes)
     if "space" in kinds:

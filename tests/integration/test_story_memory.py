@@ -1,0 +1,58 @@
+"""Memory across nights: the Stories table gives back the recent titles and plots of the same cast."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from storyteller import names
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.stories import StoryStore
+from storyteller.local.runtime import LocalRuntime
+from storyteller.models import Character, Scene, StoryItem
+from storyteller.providers.offline.writer import RhymingStoryWriter
+from storyteller.seed import CHARACTERS, SCENES
+from storyteller.story import create_story
+
+
+def _story(title: str, plot: str, characters: list[Character], scene: Scene, hours_ago: int) -> StoryItem:
+    created = (datetime.now(UTC) - timedelta(hours=hours_ago)).replace(microsecond=0)
+    return StoryItem(
+        id=str(uuid.uuid4()),
+        title=title,
+        text="Once upon a time.\nThe end.",
+        scene=scene,
+        characters=characters,
+        createdAt=created,
+        ttl=int(created.timestamp()) + names.STORY_LIFETIME_SECONDS,
+        plot=plot,
+    )
+
+
+def test_recent_stories_of_the_cast_come_back_newest_first(runtime: LocalRuntime) -> None:
+    stories = StoryStore(runtime.settings)
+    pip, luna, mo = CHARACTERS[0], CHARACTERS[1], CHARACTERS[4]
+    stories.put_new(_story("Older", "lost-key", [pip, luna], SCENES[1], hours_ago=30))
+    stories.put_new(_story("Newer", "lost-hat", [pip], SCENES[2], hours_ago=5))
+    stories.put_new(_story("Someone Else", "hiccups", [mo], SCENES[1], hours_ago=1))
+
+    recent = stories.recent_of_cast({pip.id, luna.id})
+
+    assert [(story.title, story.plot) for story in recent] == [("Newer", "lost-hat"), ("Older", "lost-key")]
+
+
+def test_tonights_story_avoids_the_plots_the_cast_just_heard(runtime: LocalRuntime) -> None:
+    catalog, stories = CatalogStore(runtime.settings), StoryStore(runtime.settings)
+    pip, luna = CHARACTERS[0], CHARACTERS[1]
+    catalog.put_character(pip)
+    catalog.put_character(luna)
+    catalog.put_scene(SCENES[1])
+    writer = RhymingStoryWriter(seed=1)
+
+    told = [create_story(catalog, stories, writer, random.Random(night)) for night in range(5)]
+
+    assert len({story.plot for story in told}) == 5
+    assert len({story.title for story in told}) == 5
+    assert all(story.moment for story in told)
+    assert stories.get(told[-1].id).plot == told[-1].plot  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ import logging
 import os
 import sys
 import threading
+import warnings
 from typing import IO
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -38,6 +39,10 @@ class _Destination:
     def flush(self) -> None:
         sys.stderr.flush()
 
+
+# A handler that failed (or made nothing to count) flushes no metrics; Powertools warns about it on
+# stderr, which is noise beside the one-line error the CLI prints.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service=names.SERVICE, logger_handler=logging.StreamHandler(_Destination()))
 tracer = Tracer(service=names.SERVICE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,28 @@ _NOT_OURS = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Middleware = Callable[[WSGIApp], WSGIApp]
+
+# DynamoDB's writes, which may carry a condition. DynamoDB checks and writes each one atomically; moto's
+# backend does not lock, so two runs of one story could both pass Claim's condition (seen in the
+# randomized soak under load: two runs through SaveMedia and Notify, two emails). One lock around them
+# restores DynamoDB's contract; reads stay concurrent.
+_DYNAMODB_WRITES = frozenset(
+    f"DynamoDB_20120810.{operation}"
+    for operation in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+)
+
+
+def atomic_dynamodb_writes(app: WSGIApp) -> WSGIApp:
+    """Serialize DynamoDB's conditional writes, as DynamoDB itself makes each one atomic."""
+    lock = threading.Lock()
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") not in _DYNAMODB_WRITES:
+            return app(environ, start_response)
+        with lock:
+            return list(app(environ, start_response))
+
+    return serve
 
 
 class _Dispatcher(DomainDispatcherApplication):
@@ -53,7 +76,7 @@ class _Server(ThreadedMotoServer):
         self._credentials = credentials
 
     def _server_entry(self) -> None:
-        app: Any = _Dispatcher()
+        app: Any = atomic_dynamodb_writes(_Dispatcher())
         if self._middleware is not None:
             app = self._middleware(app)
         app = guarded(app, self._credentials)

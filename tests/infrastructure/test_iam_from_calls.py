@@ -28,7 +28,7 @@ FIRING = "2026-12-02T19:15:00Z"
 def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
     """Logical id → what its Ref and Arn are called on the local stack (moto's account, any region)."""
     stack = synthesized.stack
-    storage, workflow, pipeline = stack.storage, stack.workflow, stack.pipeline
+    storage, workflow = stack.storage, stack.workflow
     found: dict[str, dict[str, str]] = {}
     tables = {
         storage.characters: names.CHARACTERS_TABLE,
@@ -44,30 +44,29 @@ def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
         "Arn": f"arn:aws:s3:::{names.MEDIA_BUCKET}",
     }
     found[synthesized.logical_id(workflow.topic)] = {"Ref": f"arn:aws:sns:*:*:{names.NOTIFY_TOPIC}"}
-    functions = {
-        pipeline.create_story: names.CREATE_STORY_FUNCTION,
-        pipeline.story_created: names.STORY_CREATED_FUNCTION,
-        workflow.illustrate: names.GENERATE_IMAGE_FUNCTION,
-        workflow.narrate: names.GENERATE_AUDIO_FUNCTION,
-    }
-    for function, name in functions.items():
+    for name, function in _functions(synthesized).items():
         found[synthesized.logical_id(function.function)] = {"Arn": f"arn:aws:lambda:*:*:function:{name}"}
     return found
+
+
+def _functions(synthesized: Synthesized) -> dict[str, Any]:
+    """Our functions by their name, as the local runtime invokes them."""
+    stack = synthesized.stack
+    return {
+        names.CREATE_STORY_FUNCTION: stack.pipeline.create_story,
+        names.STORY_CREATED_FUNCTION: stack.pipeline.story_created,
+        names.GENERATE_IMAGE_FUNCTION: stack.workflow.illustrate,
+        names.GENERATE_AUDIO_FUNCTION: stack.workflow.narrate,
+        names.RUN_STATUS_FUNCTION: stack.workflow.run_status,
+    }
 
 
 def _roles(synthesized: Synthesized) -> dict[str, str]:
     """Component (function name, or "web") → the logical id of the role it runs as."""
     resources = synthesized.json["Resources"]
-    stack = synthesized.stack
-    functions = {
-        names.CREATE_STORY_FUNCTION: stack.pipeline.create_story,
-        names.STORY_CREATED_FUNCTION: stack.pipeline.story_created,
-        names.GENERATE_IMAGE_FUNCTION: stack.workflow.illustrate,
-        names.GENERATE_AUDIO_FUNCTION: stack.workflow.narrate,
-    }
     roles = {
         name: resources[synthesized.logical_id(c.function)]["Properties"]["Role"]["Fn::GetAtt"][0]
-        for name, c in functions.items()
+        for name, c in _functions(synthesized).items()
     }
     _, service = synthesized.one("AWS::AppRunner::Service")
     roles["web"] = service["Properties"]["InstanceConfiguration"]["InstanceRoleArn"]["Fn::GetAtt"][0]

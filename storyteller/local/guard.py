@@ -3,9 +3,10 @@
 Anything listening on 127.0.0.1 is reachable from a browser: a page can send it simple requests (a form
 POST needs no CORS), and a DNS-rebinding page can even read the answers. So the endpoint refuses a Host
 that is not a loopback name (rebinding), refuses CORS preflights and strips moto's permissive CORS
-headers, requires the credentials generated for this STORYTELLER_HOME on every request (a page cannot
-add an Authorization header without a preflight, and does not know the key), and refuses object keys
-and names that could reach outside STORYTELLER_HOME when state is saved.
+headers, requires every request to be signed (SigV4, checked in `sigv4.py`) with the credentials
+generated for this STORYTELLER_HOME (a page cannot add an Authorization header without a preflight,
+and does not know the secret), and refuses object keys and names that could reach outside
+STORYTELLER_HOME when objects are written to disk.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+
+from storyteller.local import sigv4
 
 CREDENTIALS_FILE = "credentials.json"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -59,7 +61,7 @@ def guarded(app: WSGIApp, credentials: LocalCredentials) -> WSGIApp:
     """The endpoint's app behind the checks above."""
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        problem = _refusal(environ, credentials.access_key_id)
+        problem = _refusal(environ, credentials)
         if problem is not None:
             status, message = problem
             body = message.encode()
@@ -75,13 +77,13 @@ def guarded(app: WSGIApp, credentials: LocalCredentials) -> WSGIApp:
     return serve
 
 
-def _refusal(environ: dict[str, Any], access_key_id: str) -> tuple[str, str] | None:
+def _refusal(environ: dict[str, Any], credentials: LocalCredentials) -> tuple[str, str] | None:
     if _host_name(environ.get("HTTP_HOST", "")) not in LOOPBACK_NAMES:
         return "403 Forbidden", "this endpoint answers requests to 127.0.0.1 or localhost only"
     if environ.get("REQUEST_METHOD") == "OPTIONS":
         return "403 Forbidden", "no cross-origin access"
-    if not _carries(environ, access_key_id):
-        return "403 Forbidden", "requests must be signed with this STORYTELLER_HOME's credentials"
+    if (unsigned := sigv4.verify(environ, credentials.access_key_id, credentials.secret_access_key)) is not None:
+        return "403 Forbidden", f"requests must be signed with this STORYTELLER_HOME's credentials ({unsigned})"
     path = environ.get("PATH_INFO", "")
     if any(part in ("..", ".") for part in path.split("/")[1:]) or "\\" in path or "\x00" in path:
         return "400 Bad Request", "names and keys may not contain '..', '.', backslashes or NUL"
@@ -93,11 +95,3 @@ def _host_name(host: str) -> str:
     if host.startswith("["):
         return host[: host.find("]") + 1]
     return host.rsplit(":", 1)[0] if ":" in host else host
-
-
-def _carries(environ: dict[str, Any], access_key_id: str) -> bool:
-    """The request names this home's key: in its SigV4 Authorization header, or as a presigned URL."""
-    if f"Credential={access_key_id}/" in environ.get("HTTP_AUTHORIZATION", ""):
-        return True
-    presigned = str(parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0])
-    return presigned.startswith(f"{access_key_id}/")

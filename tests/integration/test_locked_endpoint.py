@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,3 +113,37 @@ def test_each_home_has_its_own_private_credentials(tmp_path: Path) -> None:
     mode = stat.S_IMODE((tmp_path / "a" / CREDENTIALS_FILE).stat().st_mode)
     assert mode == 0o600
     assert json.loads((tmp_path / "a" / CREDENTIALS_FILE).read_text())["accessKeyId"] == first.access_key_id
+
+
+def test_our_key_id_with_another_secret_is_refused(runtime: LocalRuntime) -> None:
+    """The key id is in every presigned link on the story pages; only the secret (0600 file) signs."""
+    impostor = boto3.session.Session(
+        aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="guessed-from-a-page"
+    ).client("dynamodb", region_name=runtime.settings.aws_region, endpoint_url=runtime.endpoint.url)
+    with pytest.raises(ClientError) as refused:
+        impostor.scan(TableName=names.STORIES_TABLE)
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_presigned_link_opens_its_own_object_only_and_not_after_it_expires(runtime: LocalRuntime) -> None:
+    s3 = client("s3", runtime.settings.aws_region)
+    bucket = runtime.settings.media_bucket
+    s3.put_object(Bucket=bucket, Key="stories/s1/image.png", Body=b"\x89PNG one")
+    s3.put_object(Bucket=bucket, Key="stories/s2/image.png", Body=b"\x89PNG two")
+    one = {"Bucket": bucket, "Key": "stories/s1/image.png"}
+    url = s3.generate_presigned_url("get_object", Params=one, ExpiresIn=60)
+    parts = urlsplit(url)
+    host = {"Host": parts.netloc}
+
+    assert _raw(runtime.endpoint.url, "GET", f"{parts.path}?{parts.query}", host).status == 200
+    other = parts.path.replace("/s1/", "/s2/")
+    assert _raw(runtime.endpoint.url, "GET", f"{other}?{parts.query}", host).status == 403
+
+    expired = s3.generate_presigned_url("get_object", Params=one, ExpiresIn=1)
+    old = urlsplit(expired)
+    signed_at = next(field for field in old.query.split("&") if field.startswith("X-Amz-Date=")).split("=")[1]
+    while time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 2)) < signed_at:
+        time.sleep(0.2)
+    answer = _raw(runtime.endpoint.url, "GET", f"{old.path}?{old.query}", {"Host": old.netloc})
+    assert answer.status == 403
+    assert b"expired" in answer.read()

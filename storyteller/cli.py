@@ -24,6 +24,7 @@ from storyteller.local.endpoint import LocalEndpoint
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lock import AlreadyRunningError, HomeLock
 from storyteller.local.runtime import ENDPOINT_FILE, FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.local.store import CorruptStateError
 from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
 from storyteller.seed import seed as seed_catalog
@@ -82,9 +83,27 @@ def _runtime(settings: Settings, port: int = 0) -> Iterator[LocalRuntime]:
                 wiring = step_functions_local_settings(runtime.endpoint.url, settings.aws_region)
                 _say(f"Step Functions runs at {engine_url}; start Step Functions Local with:")
                 _say("  " + " ".join(f"{name}={value}" for name, value in wiring.items()))
+            _say_recovered(runtime)
             yield runtime
+    except CorruptStateError as error:
+        raise _fail(str(error), code=2) from None
     finally:
         lock.release()
+
+
+def _say_recovered(runtime: LocalRuntime) -> None:
+    """What the last stop interrupted and what start-up did about it."""
+    restored = runtime.restored
+    if restored.unstarted:
+        _say(f"{len(restored.unstarted)} stored story(ies) had no run yet: started.")
+    if restored.resumed:
+        _say(f"{len(restored.resumed)} run(s) stopped after their email went out: finished.")
+    stopped = [arn for arn in restored.interrupted if arn not in restored.resumed]
+    if stopped:
+        _say(
+            f"{len(stopped)} run(s) were interrupted by a stop and are shown FAILED; "
+            "`storyteller retry <story id>` or the console's Retry finishes each with one email."
+        )
 
 
 @app.command()

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import StorytellerError
 from storyteller.models import StoryItem
-from storyteller.run_outcome import one_line_failure
+from storyteller.run_outcome import INTERRUPTED_ERROR, one_line_failure
 
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 NOTIFY_STATE = "Notify"
@@ -37,6 +37,9 @@ SURELY_NOT_SENT = frozenset(
         "SNS.NotFoundException",
         "SNS.KMSAccessDeniedException",
         "SNS.KMSDisabledException",
+        # Locally, a run interrupted in Notify whose message SNS had accepted is finished by recovery,
+        # so one still failed in Notify was never sent (storyteller/local/runtime.py).
+        INTERRUPTED_ERROR,
     }
 )
 STORY_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")

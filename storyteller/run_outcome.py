@@ -20,6 +20,10 @@ from storyteller.settings import Settings
 
 ENDED_WITHOUT_EMAIL = ("FAILED", "TIMED_OUT", "ABORTED")
 STATUS_CHANGE = "Step Functions Execution Status Change"
+# Local only: a run that was in flight when the process died comes back FAILED with this error. Its
+# last step did not finish; had it been an acknowledged email, recovery would have gone on past it.
+INTERRUPTED_ERROR = "Storyteller.Interrupted"
+INTERRUPTED_CAUSE = "interrupted by a stop: storyteller was not running to finish this run; retry it"
 
 
 class ExecutionStatusChange(BaseModel):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from werkzeug.serving import make_server
 from storyteller.dal.aws import reset_clients
 from storyteller.local import engine, redrive
 from storyteller.local.guard import LocalCredentials, guarded
+from storyteller.local.write_ahead import Durability, write_ahead
 
 # Credentials come from the home (guard.LocalCredentials); no session token, nor any real AWS profile.
 _NOT_OURS = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
@@ -26,28 +26,6 @@ _NOT_OURS = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Middleware = Callable[[WSGIApp], WSGIApp]
-
-# DynamoDB's writes, which may carry a condition. DynamoDB checks and writes each one atomically; moto's
-# backend does not lock, so two runs of one story could both pass Claim's condition (seen in the
-# randomized soak under load: two runs through SaveMedia and Notify, two emails). One lock around them
-# restores DynamoDB's contract; reads stay concurrent.
-_DYNAMODB_WRITES = frozenset(
-    f"DynamoDB_20120810.{operation}"
-    for operation in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
-)
-
-
-def atomic_dynamodb_writes(app: WSGIApp) -> WSGIApp:
-    """Serialize DynamoDB's conditional writes, as DynamoDB itself makes each one atomic."""
-    lock = threading.Lock()
-
-    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("HTTP_X_AMZ_TARGET") not in _DYNAMODB_WRITES:
-            return app(environ, start_response)
-        with lock:
-            return list(app(environ, start_response))
-
-    return serve
 
 
 class _Dispatcher(DomainDispatcherApplication):
@@ -70,13 +48,20 @@ class _Dispatcher(DomainDispatcherApplication):
 class _Server(ThreadedMotoServer):
     """moto's threaded server, its app optionally wrapped (fault drills: storyteller/local/faults.py)."""
 
-    def __init__(self, port: int, middleware: Middleware | None, credentials: LocalCredentials) -> None:
+    def __init__(
+        self,
+        port: int,
+        middleware: Middleware | None,
+        credentials: LocalCredentials,
+        durability: Durability | None,
+    ) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
         self._middleware = middleware
         self._credentials = credentials
+        self._durability = durability
 
     def _server_entry(self) -> None:
-        app: Any = atomic_dynamodb_writes(_Dispatcher())
+        app: Any = write_ahead(_Dispatcher(), self._durability)
         if self._middleware is not None:
             app = self._middleware(app)
         app = guarded(app, self._credentials)
@@ -88,11 +73,19 @@ class _Server(ThreadedMotoServer):
 class LocalEndpoint:
     """Starts moto with its Step Functions engine executing the real ASL."""
 
-    def __init__(self, region: str, home: Path, port: int = 0, middleware: Middleware | None = None) -> None:
+    def __init__(
+        self,
+        region: str,
+        home: Path,
+        port: int = 0,
+        middleware: Middleware | None = None,
+        durability: Durability | None = None,
+    ) -> None:
         self.region = region
         self._home = home
         self._port = port or _free_port()
         self._middleware = middleware
+        self.durability = durability  # None: writes live in memory only (tests of the endpoint alone)
         self._server: _Server | None = None
 
     @property
@@ -109,7 +102,7 @@ class LocalEndpoint:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         moto_api_backend.reset()  # moto's backends live in the process: start from nothing
         credentials = LocalCredentials.for_home(self._home)
-        self._server = _Server(self._port, self._middleware, credentials)
+        self._server = _Server(self._port, self._middleware, credentials, self.durability)
         self._server.start()
         _use(credentials)
         os.environ["AWS_ENDPOINT_URL"] = self.url
@@ -126,7 +119,7 @@ class LocalEndpoint:
         reset_clients()
 
     def stop(self) -> None:
-        """Stop serving; the process's state is gone with it (the runtime saves what matters first)."""
+        """Stop serving; what it acknowledged is already on disk (write_ahead), the rest goes with it."""
         if self._server is not None:
             self._server.stop()
         reset_clients()

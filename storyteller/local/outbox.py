@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from storyteller.dal.aws import client
+from storyteller.local.store import write_durably
 
 log = logging.getLogger(__name__)
 SENDER = "storyteller <stories@storyteller.local>"
@@ -30,6 +32,8 @@ class Outbox:
     recipient: str
     region: str
     smtp_url: str | None = None
+    # Told each message id whose email is on disk: the topic's copy of it can go (state.LocalState).
+    on_delivered: Callable[[str], None] | None = None
 
     def poll(self) -> int:
         """Write one .eml per new message; returns how many were written."""
@@ -41,6 +45,8 @@ class Outbox:
             path = self.deliver(notification)
             if path is not None:
                 written += 1
+            if self.on_delivered is not None:
+                self.on_delivered(notification["MessageId"])
             sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return written
 
@@ -52,9 +58,7 @@ class Outbox:
         if path.exists():
             return None
         email = to_email(notification, self.recipient)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(email.as_bytes())
-        partial.replace(path)  # readers never see half an email
+        write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
         if self.smtp_url:
             _send(email, self.smtp_url)
         log.info("email for %s written to %s", story_id, path)

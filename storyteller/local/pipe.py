@@ -54,6 +54,14 @@ class StreamPipe:
             self._deliver([record for record in records if _matches(events.PIPE_FILTER, record)])
         return read
 
+    def deliver_items(self, items: list[dict[str, Any]]) -> None:
+        """Stories already in the table, sent on as their INSERT records would have been."""
+        records = [
+            {"eventID": f"recovered-{item['id']['S']}", "eventName": "INSERT", "dynamodb": {"NewImage": item}}
+            for item in items
+        ]
+        self._deliver(records)
+
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         if not records:
             return

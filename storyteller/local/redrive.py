@@ -68,12 +68,14 @@ class _ResumingWorker(ExecutionWorker):
 
 
 def _resume_point(execution: Any, history: list[dict[str, Any]]) -> tuple[str, Any]:
-    top_level = set(json.loads(execution.state_machine.definition)["States"])
+    definition = json.loads(execution.state_machine.definition)
+    top_level = set(definition["States"])
     for event in reversed(history):
         entered = event.get("stateEnteredEventDetails")
         if entered and entered["name"] in top_level:
             return entered["name"], json.loads(entered.get("input") or "{}")
-    raise ExecutionNotRedrivable(f"Execution '{execution.exec_arn}' never entered a state; start it again instead")
+    # Stopped before its first state (locally: a kill right after StartExecution): it starts from the start.
+    return definition["StartAt"], execution.input_data
 
 
 def redrive_execution(
@@ -94,14 +96,20 @@ def redrive_execution(
         return redrive_date
 
 
-def _redrive(execution: Any, execution_arn: str) -> datetime.datetime:
+def resume_at(backend: StepFunctionsParserBackend, execution_arn: str, state: str, state_input: Any) -> None:
+    """Redrive from a state of our choosing: recovery, when the history ends before what is known to be done."""
+    with _redrive_lock:
+        _redrive(backend.describe_execution(execution_arn), execution_arn, (state, state_input))
+
+
+def _redrive(execution: Any, execution_arn: str, resume: tuple[str, Any] | None = None) -> datetime.datetime:
     if execution.exec_status not in REDRIVABLE:
         raise ExecutionNotRedrivable(
             f"Execution '{execution_arn}' is {execution.status}: only a failed, timed-out"
             " or aborted execution can be redriven"
         )
     history: list[dict[str, Any]] = list(execution.to_history_output()["events"])
-    resume_state, resume_input = _resume_point(execution, history)
+    resume_state, resume_input = resume or _resume_point(execution, history)
     count = getattr(execution, "redrive_count", 0) + 1
     started = execution.get_start_execution_details()
     details = ExecutionDetails(

@@ -12,20 +12,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
+from storyteller.local import redrive, run_journal
 from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
-from storyteller.local.state import LocalState
+from storyteller.local.state import LocalState, Restored
 from storyteller.local.status_rule import RunStatusRule
+from storyteller.local.store import DurableStore
+from storyteller.local.write_ahead import Durability
 from storyteller.models import StoryStatus
 from storyteller.observability import LOG_FILE_VARIABLE
 from storyteller.providers import factory
+from storyteller.retry import NOTIFY_STATE
 from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, one_line_failure
 from storyteller.settings import Settings
 
@@ -85,13 +92,18 @@ class LocalRuntime:
         self.endpoint_file = settings.home / ENDPOINT_FILE
         self._stop = threading.Event()
         self._pump_thread: threading.Thread | None = None
-        self._dirty = threading.Event()
         self._owns_log_variable = False
         self.resources: LocalResources | None = None
+        self.restored = Restored()
 
     def start(self) -> LocalRuntime:
         """Bring everything up and restore saved state; new stories flow from here on."""
         self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = DurableStore(self.settings.home)  # CorruptStateError, naming the file, before anything runs
+        self.durability = Durability(
+            self.store, self.settings.home / "media", self.settings.media_bucket, self.settings.aws_region
+        )
+        self.endpoint.durability = self.durability
         for variable, value in _LOCAL_POWERTOOLS.items():
             os.environ.setdefault(variable, value)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -107,10 +119,18 @@ class LocalRuntime:
         self.endpoint_file.write_text(self.endpoint.url, encoding="utf-8")
         route_moto_lambda_to(self.lambdas)
         factory.use(self._providers)
-        self.resources = provision(self.settings)
-        self.state = LocalState(self.settings)
-        restored = self.state.restore()
-        log.info("restored %d stories from %s", restored, self.settings.home)
+        self.durability.loading.set()
+        try:
+            self.resources = provision(self.settings)
+            self.state = LocalState(self.settings, self.store)
+            self.restored = self.state.restore()
+        finally:
+            self.durability.loading.clear()
+        run_journal.install(self.store)
+        self.store.keep_generation()  # this start's state is good: the way back if the file is ever damaged
+        log.info(
+            "restored %d stories and %d runs from %s", self.restored.stories, self.restored.runs, self.settings.home
+        )
         self.bus = LocalBus(self.resources.state_machine_arn, self.settings.aws_region)
         self.pipe = StreamPipe(self.resources.stories_stream_arn, self.settings.aws_region, self.lambdas, self.bus)
         self.pipe.start_from_latest()
@@ -121,22 +141,69 @@ class LocalRuntime:
             self.settings.notify_email,
             self.settings.aws_region,
             self.settings.smtp_url,
+            on_delivered=self.store.forget_message,
         )
+        self._recover()
         self._pump_thread = threading.Thread(target=self._pump, name="storyteller-pump", daemon=True)
         self._pump_thread.start()
         return self
 
+    def _recover(self) -> None:
+        """Finish what a kill interrupted: emails not yet written, stories whose run never started.
+
+        Runs that were in flight came back FAILED ("interrupted by a stop"); the status rule marks their
+        stories FAILED on its first poll, and `storyteller retry` or the console's Retry redrives them.
+        """
+        delivered = self.state.deliver_kept_messages(self.outbox)
+        for arn in self.restored.interrupted:
+            if self._finish_emailed(arn):
+                self.restored.resumed.append(arn)
+            else:
+                log.warning("run %s was interrupted by a stop: it is shown FAILED; retry it to finish it", arn)
+        if delivered:
+            log.info("delivered %d email(s) the topic had accepted before the stop", delivered)
+        if self.restored.unstarted:
+            log.info("starting the runs of %d stored stories that never started one", len(self.restored.unstarted))
+            self.pipe.deliver_items(self.restored.unstarted)
+
+    def _finish_emailed(self, arn: str) -> bool:
+        """A run stopped in Notify after SNS accepted its message: its email is out, so it goes on after Notify.
+
+        Redriving it would publish again (SNS Publish has no idempotency key): a second email. Notify's
+        ResultPath is null, so what it would have passed on is the input it was entered with.
+        """
+        assert self.resources is not None
+        sfn = client("stepfunctions", self.settings.aws_region)
+        definition = json.loads(
+            sfn.describe_state_machine(stateMachineArn=self.resources.state_machine_arn)["definition"]
+        )
+        entered = run_journal.last_state_entered(self.store, arn, set(definition["States"]))
+        if entered is None or entered[0] != NOTIFY_STATE:
+            return False
+        state_input = entered[1]
+        if not emails_for(self.outbox_dir, str(state_input.get("id"))):
+            return False  # SNS never acknowledged it: a retry publishes it, once
+        after_notify = definition["States"][NOTIFY_STATE]["Next"]
+        backend = stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][self.settings.aws_region]
+        redrive.resume_at(backend, arn, after_notify, state_input)
+        log.info("run %s was interrupted after its email went out: finishing it from %s", arn, after_notify)
+        return True
+
     def stop(self) -> None:
-        """Finish the pump, deliver what the topic already holds, save state, stop the endpoint."""
+        """Finish the pump, deliver what the topic already holds, stop the endpoint.
+
+        Every acknowledged write is on disk already; runs still in flight come back FAILED at the next start.
+        """
         self._stop.set()
         if self._pump_thread is not None:
             self._pump_thread.join(timeout=10)
-        # A message published just before stopping lives only in moto's memory: deliver it, or it is lost.
+        # A message published just before stopping is kept on disk, but an email now is better than at the next start.
         while self.outbox.poll():
             pass
-        self.save()
+        run_journal.install(None)
         self.endpoint_file.unlink(missing_ok=True)
         self.endpoint.stop()
+        self.store.close()
         factory.use(None)
         if self._owns_log_variable:
             os.environ.pop(LOG_FILE_VARIABLE, None)
@@ -150,10 +217,6 @@ class LocalRuntime:
     def pump_once(self) -> int:
         """Move whatever is waiting: stream → pipe → bus → state machine, topic → outbox."""
         return self.pipe.poll() + self.outbox.poll() + self.status_rule.poll()
-
-    def save(self) -> None:
-        """Persist tables and media now."""
-        self.state.save()
 
     def invoke(self, function_name: str, event: Any) -> Any:
         """Call a function as its trigger would; its failure comes back as FunctionFailedError."""
@@ -230,21 +293,10 @@ class LocalRuntime:
     def _pump(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.pump_once():
-                    self._dirty.set()
-                if self._dirty.is_set() and not self._running_executions():
-                    self._dirty.clear()
-                    self.save()
+                self.pump_once()
             except Exception:
                 log.exception("local pump failed; retrying")
             self._stop.wait(PUMP_INTERVAL_SECONDS)
-
-    def _running_executions(self) -> bool:
-        assert self.resources is not None
-        found = client("stepfunctions", self.settings.aws_region).list_executions(
-            stateMachineArn=self.resources.state_machine_arn, statusFilter="RUNNING", maxResults=1
-        )
-        return bool(found["executions"])
 
 
 def settled_by(execution: dict[str, Any]) -> float:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from storyteller import names
+from storyteller.local.store import DurableStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # this checkout's code, whatever the venv points at
 STARTUP_SECONDS = 240  # a first start writes, draws and reads a whole story; CI machines are loaded
@@ -50,6 +50,5 @@ def test_a_stop_signal_saves_state_like_ctrl_c(isolated_env: Path, tmp_path: Pat
     said = log.read_text()
     assert code == 0, said
     assert "Stopped; state saved." in said
-    saved = json.loads((isolated_env / "tables" / f"{names.STORIES_TABLE}.json").read_text())
-    assert len(saved) == 1  # the first story, made at start, is on disk
+    assert len(DurableStore(isolated_env).items(names.STORIES_TABLE)) == 1  # the first story, made at start
     assert not (isolated_env / "endpoint").exists()

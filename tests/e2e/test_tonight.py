@@ -7,6 +7,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from mutagen.mp3 import MP3
@@ -17,6 +18,7 @@ from frontend.app import create_app
 from storyteller.cli import app
 from storyteller.local.outbox import read_email
 from storyteller.local.runtime import LocalRuntime
+from storyteller.local.store import DurableStore
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.settings import get_settings
 from storyteller.validation import validate_story
@@ -91,15 +93,23 @@ def test_tonight_with_empty_tables_says_what_to_do_and_writes_nothing(isolated_e
     assert "Characters table is empty" in err
     assert "storyteller seed" in err
     assert "Traceback" not in err
-    saved = json.loads((isolated_env / "tables" / "Stories.json").read_text())
-    assert saved == []
+    assert _stored(isolated_env, "Stories") == []
 
 
 def test_seed_twice_changes_nothing(isolated_env: Path) -> None:
     assert _run("seed")[0] == 0
-    first = (isolated_env / "tables" / "Characters.json").read_text()
+    first = _stored(isolated_env, "Characters")
     assert _run("seed")[0] == 0
 
-    assert (isolated_env / "tables" / "Characters.json").read_text() == first
-    assert len(json.loads(first)) >= 6
-    assert len(json.loads((isolated_env / "tables" / "Scenes.json").read_text())) >= 8
+    assert _stored(isolated_env, "Characters") == first
+    assert len(first) >= 6
+    assert len(_stored(isolated_env, "Scenes")) >= 8
+
+
+def _stored(home: Path, table: str) -> list[dict[str, Any]]:
+    """What the state file holds for a table, read as the next start will read it."""
+    store = DurableStore(home)
+    try:
+        return store.items(table)
+    finally:
+        store.close()

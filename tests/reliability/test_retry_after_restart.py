@@ -1,9 +1,10 @@
-"""`storyteller retry` when no stack is running: the local endpoint forgot the run, the story did not.
+"""`storyteller retry` when no stack is running: the failed run is still there after the restart.
 
-The local endpoint keeps executions in memory (tables and media are saved), so after `tonight` failed
-and exited, the run `retry` finds on the story is gone. It re-runs it under its own name: Claim
-accepts its own ARN, finished media are found in S3 (restored from disk), one email goes out. A run
-that got as far as emailing is not re-run without --resend.
+Runs are kept in the state file (storyteller/local/run_journal.py), so after `tonight` failed and
+exited, `retry` finds the same run and redrives it under its ARN: finished media are found in S3
+(restored from disk), one email goes out. A run that failed while emailing is retried only with
+--resend. Homes from before runs were kept lost their runs with each restart; for those, `retry`
+re-runs the run under its own name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from storyteller.dal.stories import StoryStore
 from storyteller.local.faults import FaultKind, FaultPlan, FaultyIllustrator, FaultyNarrator, Target
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
+from storyteller.local.store import DurableStore
 from storyteller.models import StoryStatus
 from storyteller.retry import RetryExit
 from storyteller.settings import get_settings
@@ -69,13 +71,13 @@ def cli_providers(monkeypatch: pytest.MonkeyPatch) -> Counted:
     return Counted(overrides.illustrator, overrides.narrator)
 
 
-def test_a_run_lost_with_a_restart_is_re_run_under_its_own_name(home: Path, cli_providers: Counted) -> None:
+def test_a_failed_run_is_still_there_after_a_restart_and_retry_redrives_it(home: Path, cli_providers: Counted) -> None:
     story_id, arn = _failed_then_stopped(Target.NARRATOR, FaultKind.SERVER_ERROR)
 
     result = runner.invoke(cli.app, ["retry", story_id])
 
     assert result.exit_code == RetryExit.COMPLETE, result.stderr
-    assert result.stdout.strip() == f"story {story_id}: re-ran its lost run: SUCCEEDED; story COMPLETE, emailed"
+    assert result.stdout.strip() == f"story {story_id}: redrove its run (retry 1): SUCCEEDED; story COMPLETE, emailed"
     assert cli_providers.illustrator.requests.count(story_id) == 0  # the picture was restored, not drawn again
     assert cli_providers.narrator.requests.count(story_id) == 1
     assert len(emails_for(home / "outbox", story_id)) == 1
@@ -83,18 +85,38 @@ def test_a_run_lost_with_a_restart_is_re_run_under_its_own_name(home: Path, cli_
         story = StoryStore(restarted.settings).get(story_id)
     assert story is not None
     assert story.status is StoryStatus.COMPLETE
-    assert story.executionArn == arn  # the same run, as far as the story can tell
+    assert story.executionArn == arn
 
 
-def test_a_lost_run_that_reached_the_email_is_re_run_only_with_resend(home: Path, cli_providers: Counted) -> None:
+def test_a_run_that_failed_while_emailing_is_retried_after_a_restart_only_with_resend(
+    home: Path, cli_providers: Counted
+) -> None:
     story_id, _ = _failed_then_stopped(Target.SNS_PUBLISH, FaultKind.SERVER_ERROR)
 
     refused = runner.invoke(cli.app, ["retry", story_id])
     resent = runner.invoke(cli.app, ["retry", "--resend", story_id])
 
     assert refused.exit_code == RetryExit.NOT_RETRIED
-    assert "its run was lost with a restart while emailing, so the email may have been sent" in refused.stderr
+    assert "failed while emailing" in refused.stderr
+    assert "retry with --resend" in refused.stderr
     assert resent.exit_code == RetryExit.COMPLETE, resent.stderr
     assert cli_providers.illustrator.requests.count(story_id) == 0
     assert cli_providers.narrator.requests.count(story_id) == 0
+    assert len(emails_for(home / "outbox", story_id)) == 1
+
+
+def test_a_run_an_older_install_lost_with_a_restart_is_re_run_under_its_own_name(
+    home: Path, cli_providers: Counted
+) -> None:
+    story_id, arn = _failed_then_stopped(Target.NARRATOR, FaultKind.SERVER_ERROR)
+    store = DurableStore(home)
+    store.forget_executions([arn])  # as a home from before runs were kept has them: not at all
+    store.close()
+
+    result = runner.invoke(cli.app, ["retry", story_id])
+
+    assert result.exit_code == RetryExit.COMPLETE, result.stderr
+    assert result.stdout.strip() == f"story {story_id}: re-ran its lost run: SUCCEEDED; story COMPLETE, emailed"
+    assert cli_providers.illustrator.requests.count(story_id) == 0
+    assert cli_providers.narrator.requests.count(story_id) == 1
     assert len(emails_for(home / "outbox", story_id)) == 1

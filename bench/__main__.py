@@ -13,7 +13,18 @@ import time
 from bench import summary
 from bench.common import REPO_ROOT
 
-BENCHMARKS = ("orchestration", "concurrency", "frontend", "cold_start", "offline_providers", "story_variety", "cost")
+BENCHMARKS = (
+    "orchestration",
+    "concurrency",
+    "frontend",
+    "cold_start",
+    "offline_providers",
+    "story_variety",
+    "cost",
+    "durability",
+    "kill_anywhere",
+    "soak_under_load",
+)
 
 
 def main() -> int:

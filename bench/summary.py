@@ -28,6 +28,14 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "story_even_couplets": ("story_variety", "even_couplets", (">=", 1.0)),
     "story_week_titles": ("story_variety", "week_titles", (">=", 7)),
     "story_week_max_line_overlap": ("story_variety", "week_max_overlap", ("<=", 0.15)),
+    "durable_write_added_ms": ("durability", "added_put_item_ms", None),
+    "startup_60_stories_vs_empty": ("durability", "startup_60_stories_vs_empty", None),
+    "disk_mib_per_story": ("durability", "disk_mib_per_story", None),
+    "kills": ("kill_anywhere", "kills", (">=", 50)),
+    "kill_lost_acknowledged": ("kill_anywhere", "lost_acknowledged", ("<=", 0)),
+    "kill_duplicate_emails": ("kill_anywhere", "duplicate_emails", ("<=", 0)),
+    "kill_pages_broken": ("kill_anywhere", "pages_broken", ("<=", 0)),
+    "soak_under_load_passed_of_5": ("soak_under_load", "passed", (">=", 5)),
 }
 
 

@@ -1,8 +1,9 @@
-"""A thousand runs and more with random faults in every provider and AWS call, in two processes at once.
+"""Hundreds of runs with random faults in every provider and AWS call, in two processes at once.
 
 The promises hold however the faults fall: an email exists ⇒ the story is COMPLETE with both media
 in S3; never two emails for a story; and once the faults stop and failed runs are retried, every
-story has its email. bench/reliability_soak.py runs the same for longer.
+story has its email. This is make test's short share, with a fixed seed; bench/reliability_soak.py runs
+the same for longer, and bench/soak_under_load.py five times beside two busy processes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import os
 from tests.reliability.conftest import FIGURES
 from tests.reliability.soak import SoakSettings, run_soak
 
-# Two workers of 450 stories: ~1,050 runs with the duplicate deliveries, ~60-80 s on two cores.
-STORIES_PER_WORKER = 450
+# Two workers of 150 stories: ~350 runs with the duplicate deliveries, ~40 s on two quiet cores.
+STORIES_PER_WORKER = 150
 WORKERS = 2
 
 
-def test_a_thousand_runs_with_random_faults_keep_every_promise() -> None:
+def test_hundreds_of_runs_with_random_faults_keep_every_promise() -> None:
     report = run_soak(SoakSettings(stories=STORIES_PER_WORKER, seed=int(os.environ.get("SOAK_SEED", "7"))), WORKERS)
     FIGURES["randomized"] = (
         f"{report.executions} runs ({report.redrives} redrives), {report.stories} stories, "
@@ -26,8 +27,8 @@ def test_a_thousand_runs_with_random_faults_keep_every_promise() -> None:
     )
 
     assert report.violations == []
-    assert report.executions >= 1000
+    assert report.executions >= 300
     assert report.emails == report.stories == report.complete
-    assert report.faults >= 200
+    assert report.faults >= 60
     kinds = {name.rsplit(" ", 1)[1] for name in report.faults_by_kind}
     assert kinds == {"throttle", "server-error", "timeout", "malformed"}

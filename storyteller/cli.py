@@ -233,7 +233,9 @@ def up(
         _say(f"Next story: {schedule.next_run():%A %d %B %H:%M %Z} ({settings.schedule_time_zone}).")
         _say(f"Stories at {settings.story_base_url}/  (Ctrl-C stops)")
         try:
-            uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+            # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
+            config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+            uvicorn.Server(config).run()
         finally:
             schedule.stop()
     _say("Stopped; state saved.")

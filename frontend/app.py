@@ -100,6 +100,7 @@ def create_app(
         password=check,
         sessions=auth.Sessions(secret, check, int(frontend.console_session_hours * 3600)),
         throttle=auth.LoginThrottle(),
+        zone=zone,
     )
     app.include_router(console_router(console))
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from frontend import auth
-from frontend.graph import PALETTE, anchors, format_seconds, parse_flow, render_svg, status_line, to_dot
-from frontend.history import StateStatus, read_history
+from frontend import auth, exports, nights, state_details, timeline
+from frontend.graph import (
+    PALETTE,
+    Flow,
+    anchors,
+    format_seconds,
+    parse_flow,
+    render_svg,
+    state_link,
+    status_line,
+    to_dot,
+)
+from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
 
 if TYPE_CHECKING:
@@ -32,6 +42,7 @@ class Console:
     password: auth.PasswordCheck
     sessions: auth.Sessions
     throttle: auth.LoginThrottle
+    zone: tzinfo
 
     def page(
         self,
@@ -137,7 +148,7 @@ def console_router(console: Console) -> APIRouter:
         return console.page(request, "runs.html", context, session)
 
     @router.get("/runs/{name}", response_class=HTMLResponse)
-    def run_page(request: Request, name: str) -> Response:
+    def run_page(request: Request, name: str, state: str | None = None) -> Response:
         session = operator(request)
         if session is None:
             return to_login(request)
@@ -153,22 +164,87 @@ def console_router(console: Console) -> APIRouter:
         ids = anchors(flow)
         story_id = detail.summary.story_id
         story = console.stories.get(story_id) if story_id else None
+        now = datetime.now(UTC)
+        nodes = {node.name: node for node, _ in flow.walk()}
+        selected = state if state in nodes else _first_failed(flow, history)
+        path = f"/console/runs/{quote(name, safe='')}"
         context = {
             "run": detail,
             "svg": render_svg(to_dot(flow, history)),
+            "timeline": timeline.render(
+                timeline.bars(flow, history, detail.summary.started, now),
+                detail.summary.duration(now).total_seconds(),
+                path,
+            ),
             "rows": [
-                {"state": state, "depth": depth, "run": history.state(state.name), "anchor": ids[state.name]}
-                for state, depth in flow.walk()
+                {"state": node, "depth": depth, "run": history.state(node.name), "anchor": ids[node.name]}
+                for node, depth in flow.walk()
             ],
+            "selected": nodes.get(selected) if selected else None,
+            "selected_run": history.state(selected) if selected else None,
+            "state_link": state_link,
+            "shown": state_details.shown,
             "history": history,
             "story": story,
-            "now": datetime.now(UTC),
+            "now": now,
             "seconds": format_seconds,
             "status_line": status_line,
             "legend": list(StateStatus),
             "palette": {status.value: colours for status, colours in PALETTE.items()},
         }
         return console.page(request, "run.html", context, session)
+
+    @router.get("/nights", response_class=HTMLResponse)
+    def nights_page(request: Request) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        filters = _nights_filters(request)
+        try:
+            found = _nights(console, filters)
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        longest = max((figures.p95 for figures in found.states), default=0.0)
+        context = {
+            "nights": found,
+            "filters": filters,
+            "statuses": STATUSES,
+            "limits": (30, 100, 200, 500),
+            "rate_chart": nights.success_chart(found.nights),
+            "state_bars": {figures.state: nights.duration_bar(figures, longest) for figures in found.states},
+            "seconds": format_seconds,
+            "query": request.url.query,
+        }
+        return console.page(request, "nights.html", context, session)
+
+    @router.get("/nights.{kind}")
+    def nights_export(request: Request, kind: str) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        if kind not in ("json", "csv"):
+            return JSONResponse({"error": "nights.json or nights.csv"}, status_code=404)
+        try:
+            found = _nights(console, _nights_filters(request))
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        if kind == "csv":
+            return exports.nights_csv(found.rows, "nights.csv")
+        return exports.json_download([row.record() for row in found.rows], "nights.json")
+
+    @router.get("/runs/{name}/history.json")
+    def run_export(request: Request, name: str) -> Response:
+        session = operator(request)
+        if session is None:
+            return to_login(request)
+        try:
+            detail = console.runs.detail(name)
+        except StateMachineNotFoundError as error:
+            return unavailable(request, session, error)
+        if detail is None:
+            return JSONResponse({"error": "no such run"}, status_code=404)
+        download: Response = exports.json_download(exports.run_document(detail), f"run-{name}.json")
+        return download
 
     @router.post("/runs/{name}/retry")
     async def retry(request: Request, name: str) -> Response:
@@ -187,6 +263,42 @@ def console_router(console: Console) -> APIRouter:
         return console.redirect(request, f"/console/runs/{quote(name, safe='')}", session)
 
     return router
+
+
+def _nights_filters(request: Request) -> nights.Filters:
+    """The page's query, each value checked; anything odd is ignored rather than an error."""
+    params = request.query_params
+    status = params.get("status")
+    try:
+        limit = int(params.get("limit") or nights.DEFAULT_LIMIT)
+    except ValueError:
+        limit = nights.DEFAULT_LIMIT
+    return nights.Filters(
+        status=status if status in STATUSES else None,
+        since=_day(params.get("since")),
+        until=_day(params.get("until")),
+        query=(params.get("q") or "").strip()[:100] or None,
+        limit=max(1, min(limit, nights.MAX_LIMIT)),
+    )
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
+    rows = [row for row in console.runs.recent(filters.limit) if filters.keeps(row, console.zone)]
+    order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
+    return nights.summarize(rows, console.zone, order)
+
+
+def _first_failed(flow: Flow, history: RunHistory) -> str | None:
+    """A failed run opens on the state that failed (the innermost: the task, not its Parallel)."""
+    failed = [node.name for node, _ in flow.walk() if history.state(node.name).status is StateStatus.FAILED]
+    return failed[-1] if failed else None
 
 
 def _field(form: Any, name: str) -> str | None:

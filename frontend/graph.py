@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import graphviz  # type: ignore[import-untyped]
 
@@ -110,6 +111,11 @@ def anchors(flow: Flow) -> dict[str, str]:
     return {state.name: f"state-{index}" for index, (state, _) in enumerate(flow.walk())}
 
 
+def state_link(name: str) -> str:
+    """The run page with this state selected: its input, output and attempts below the graph."""
+    return f"?state={quote(name, safe='')}#state"
+
+
 def status_line(run: StateRun) -> str:
     """The second line of a state's box: its outcome, in words."""
     parts = [run.status.value.replace("-", " ")]
@@ -165,7 +171,11 @@ def _add_flow(dot: Any, flow: Flow, history: RunHistory, ids: dict[str, str], en
     for state in flow.states:
         run = history.state(state.name)
         fill, border, text = PALETTE[run.status]
-        link = {"URL": f"#{ids[state.name]}", "target": "_self", "tooltip": _text(f"{state.name}: {status_line(run)}")}
+        link = {
+            "URL": _text(state_link(state.name)),
+            "target": "_self",
+            "tooltip": _text(f"{state.name}: {status_line(run)}"),
+        }
         if state.branches:
             _add_parallel(dot, state, run, history, ids, link)
         else:

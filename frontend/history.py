@@ -35,6 +35,20 @@ class StateStatus(StrEnum):
 
 
 @dataclass
+class Attempt:
+    """One try of a Task: scheduled, started, and how it ended (a Retry makes the next one)."""
+
+    number: int
+    scheduled: datetime
+    started: datetime | None = None
+    ended: datetime | None = None
+    outcome: str = "running"  # succeeded, failed, timed out
+    error: str | None = None
+    cause: str | None = None
+    output: str | None = None
+
+
+@dataclass
 class StateRun:
     """One state's story in this execution; times are of its latest entry (redrives re-enter)."""
 
@@ -47,6 +61,10 @@ class StateRun:
     ended: datetime | None = None
     error: str | None = None
     cause: str | None = None
+    input: str | None = None  # what the latest entry received, as the history records it (JSON text)
+    output: str | None = None  # what it passed on
+    attempt_log: list[Attempt] = field(default_factory=list)  # every try, across entries
+    spans: list[tuple[datetime, datetime | None]] = field(default_factory=list)  # each entry: entered, exited
     _entry_attempts: int = field(default=0, repr=False)
     _last_attempt_failed: bool = field(default=False, repr=False)
 
@@ -113,7 +131,9 @@ def read_history(events: Sequence[Mapping[str, Any]], execution_status: str) -> 
             run = runs.setdefault(name, StateRun(name))
             run.entries += 1
             run.status, run.started, run.ended = StateStatus.RUNNING, moment, None
-            run.error = run.cause = None
+            run.error = run.cause = run.output = None
+            run.input = event["stateEnteredEventDetails"].get("input")
+            run.spans.append((moment, None))
             run._entry_attempts, run._last_attempt_failed = 0, False
             if kind.startswith(_CONTAINER_PREFIXES):
                 open_containers.append(name)
@@ -121,6 +141,9 @@ def read_history(events: Sequence[Mapping[str, Any]], execution_status: str) -> 
             name = event["stateExitedEventDetails"]["name"]
             run = runs.setdefault(name, StateRun(name))
             run.ended = moment
+            run.output = event["stateExitedEventDetails"].get("output")
+            if run.spans and run.spans[-1][1] is None:
+                run.spans[-1] = (run.spans[-1][0], moment)
             if run._last_attempt_failed:
                 run.status = StateStatus.CAUGHT
             elif run._entry_attempts > 1:
@@ -143,7 +166,7 @@ def read_history(events: Sequence[Mapping[str, Any]], execution_status: str) -> 
         else:
             name = owner.get(int(event.get("previousEventId") or 0))
             if name is not None:
-                _task_event(runs[name], kind, details)
+                _task_event(runs[name], kind, details, moment)
         if name is not None:
             owner[event_id] = name
         lines.append(HistoryLine(event_id, moment, kind, name, details.get("error")))
@@ -159,17 +182,26 @@ def _details(event: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _task_event(run: StateRun, kind: str, details: Mapping[str, Any]) -> None:
+def _task_event(run: StateRun, kind: str, details: Mapping[str, Any], moment: datetime) -> None:
+    attempt = run.attempt_log[-1] if run.attempt_log else None
     if kind.endswith(_ATTEMPT_SUFFIXES):
         run.attempts += 1
         run._entry_attempts += 1
         if run._entry_attempts > 1:
             run.retries += 1
+        run.attempt_log.append(Attempt(number=len(run.attempt_log) + 1, scheduled=moment))
+    elif kind.endswith("Started") and attempt is not None:
+        attempt.started = moment
     elif kind.endswith(_FAILURE_SUFFIXES):
         run._last_attempt_failed = True
         run.error, run.cause = details.get("error"), details.get("cause")
+        if attempt is not None:
+            attempt.ended, attempt.error, attempt.cause = moment, run.error, run.cause
+            attempt.outcome = "timed out" if kind.endswith("TimedOut") else "failed"
     elif kind.endswith("Succeeded"):
         run._last_attempt_failed = False
+        if attempt is not None:
+            attempt.ended, attempt.outcome, attempt.output = moment, "succeeded", details.get("output")
 
 
 def _settle(runs: dict[str, StateRun], execution_status: str, error: tuple[str | None, str | None]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,11 +14,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from frontend.nights import NightRun, night_run
+
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 # Execution names: up to 80 characters, none of the ones AWS forbids (whitespace, wildcards, ARN separators).
 RUN_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/]{1,80}$")
 PAGE_SIZE = 25
+FINISHED_KEPT = 2000  # runs whose figures are kept in memory: four months of nights, with retries
 
 
 class StateMachineNotFoundError(Exception):
@@ -48,6 +53,7 @@ class RunDetail:
     summary: RunSummary
     input: dict[str, Any] | None
     input_text: str
+    output_text: str | None  # the execution's output, when it succeeded
     error: str | None
     cause: str | None
     redrive_date: datetime | None
@@ -72,6 +78,41 @@ class Runs:
         self._sfn = sfn
         self._arn = state_machine_arn
         self._name = state_machine_name
+        # A finished run's description and history never change (a redrive changes its status, and so the key).
+        self._finished: OrderedDict[tuple[str, str, str], NightRun] = OrderedDict()
+        self._finished_lock = threading.Lock()
+
+    def recent(self, limit: int) -> list[NightRun]:
+        """The newest `limit` runs, each read once for good once it has finished; newest first."""
+        sfn, listed = self._sfn(), []
+        pages = sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.state_machine_arn(), PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 1000)}
+        )
+        for page in pages:
+            listed.extend(page["executions"])
+        listed = sorted(listed, key=lambda item: item["startDate"], reverse=True)[:limit]
+        # Up to four calls at once: well inside Step Functions' per-account rate for these APIs.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(self._night_run, listed))
+
+    def _night_run(self, item: dict[str, Any]) -> NightRun:
+        key = (item["executionArn"], item["status"], str(item.get("stopDate")))
+        with self._finished_lock:
+            if key in self._finished:
+                self._finished.move_to_end(key)
+                return self._finished[key]
+        sfn = self._sfn()
+        described = sfn.describe_execution(executionArn=item["executionArn"])
+        events: list[dict[str, Any]] = []
+        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=item["executionArn"]):
+            events.extend(page["events"])
+        run = night_run(described, _parse(described.get("input")), events)
+        if described["status"] != "RUNNING" and described["status"] == item["status"]:
+            with self._finished_lock:
+                self._finished[key] = run
+                while len(self._finished) > FINISHED_KEPT:
+                    self._finished.popitem(last=False)
+        return run
 
     def state_machine_arn(self) -> str:
         """The configured ARN, else the one found by name (looked up once)."""
@@ -131,6 +172,7 @@ class Runs:
             summary=_summary(described, story),
             input=story,
             input_text=json.dumps(story, indent=2, ensure_ascii=False) if story else (described.get("input") or ""),
+            output_text=pretty_json(described.get("output")),
             error=described.get("error"),
             cause=described.get("cause"),
             redrive_date=described.get("redriveDate"),
@@ -162,6 +204,12 @@ class Runs:
             raise
         return RetryOutcome(True, "Retry started: only the states that failed or did not finish run again.")
 
+    def definition(self) -> dict[str, Any]:
+        """The state machine's current definition."""
+        text = self._sfn().describe_state_machine(stateMachineArn=self.state_machine_arn())["definition"]
+        found: dict[str, Any] = json.loads(text)
+        return found
+
     def _definition(self, execution_arn: str) -> dict[str, Any]:
         # The definition this run used, which may be older than the machine's current one.
         sfn = self._sfn()
@@ -184,6 +232,16 @@ def _summary(item: dict[str, Any], story: dict[str, Any] | None) -> RunSummary:
         story_id=_text(story, "id"),
         title=_text(story, "title"),
     )
+
+
+def pretty_json(text: str | None) -> str | None:
+    """JSON text indented for reading; anything else as it came."""
+    if text is None:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
 
 
 def _parse(text: str | None) -> dict[str, Any] | None:

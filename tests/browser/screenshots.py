@@ -34,7 +34,9 @@ def main() -> None:
     with local_stack() as stack, sync_playwright() as playwright:
         stack.real_media()
         story = stack.add_story()
-        assert stack.finish(story).execution_status == "SUCCEEDED"
+        good = stack.finish(story)
+        assert good.execution_status == "SUCCEEDED"
+        assert good.execution_arn is not None
         stack.stand_in_media(audio_fails=True)
         redriven = stack.add_story(title="Bramble Hums the Moon Up")
         first = stack.finish(redriven)
@@ -71,6 +73,15 @@ def main() -> None:
         page.set_viewport_size(DESKTOP)
         page.goto(f"{stack.base_url}/console/runs/{run_name}")
         page.screenshot(path=str(OUT / "console-failed-run.png"), full_page=True)
+        good_name = good.execution_arn.rsplit(":", 1)[1]
+        page.goto(f"{stack.base_url}/console/runs/{good_name}?state=Narrate#state")
+        page.locator("#timeline-heading").scroll_into_view_if_needed()
+        page.set_viewport_size({"width": 1280, "height": 1100})
+        page.evaluate("document.getElementById('timeline-heading').scrollIntoView()")
+        page.screenshot(path=str(OUT / "console-timeline-and-state.png"))
+        page.set_viewport_size(DESKTOP)
+        page.goto(f"{stack.base_url}/console/nights")
+        page.screenshot(path=str(OUT / "console-nights.png"), full_page=True)
         browser.close()
     print(f"screenshots in {OUT}")
 

@@ -58,7 +58,7 @@ def test_a_failed_run_is_shown_coloured_and_one_retry_completes_it_with_one_emai
     expect(page.locator('tr[data-state="Narrate"]')).to_have_attribute("data-status", "failed")
     expect(page.locator('tr[data-state="SaveMedia"]')).to_have_attribute("data-status", "not-reached")
     expect(page.locator(".failure")).to_contain_text("the narrator lost its voice")
-    expect(page.locator("pre.json")).to_contain_text(f'"id": "{story.id}"')
+    expect(page.locator("#run-input")).to_contain_text(f'"id": "{story.id}"')
     stale = context.new_page()  # a second tab on the same run, its Retry button still showing
     stale.goto(page.url)
 

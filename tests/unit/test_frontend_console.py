@@ -52,6 +52,9 @@ class FakeStepFunctions:
                             ]
                         }
                     ]
+                if operation == "list_executions":
+                    request.pop("PaginationConfig", None)
+                    return [fake.list_executions(**request)]
                 return [{"events": fake.histories[request["executionArn"]]}]
 
         return Paginator()
@@ -71,6 +74,9 @@ class FakeStepFunctions:
         return self.executions[executionArn]
 
     def describe_state_machine_for_execution(self, executionArn: str) -> dict[str, Any]:  # noqa: N803
+        return {"definition": definition_text()}
+
+    def describe_state_machine(self, stateMachineArn: str) -> dict[str, Any]:  # noqa: N803
         return {"definition": definition_text()}
 
     def redrive_execution(self, executionArn: str) -> dict[str, Any]:  # noqa: N803

@@ -71,13 +71,13 @@ def test_the_box_says_the_outcome_in_words() -> None:
 
 
 @pytest.mark.usefixtures("graphviz_dot")
-def test_graphviz_draws_an_svg_that_scales_and_links_to_the_table() -> None:
+def test_graphviz_draws_an_svg_that_scales_and_links_to_each_state_s_details() -> None:
     svg = render_svg(to_dot(FLOW, _history("redriven")))
 
     assert svg is not None
     assert svg.startswith('<svg role="img" aria-labelledby="graph-title"')
     assert 'width="' not in svg.split(">", 1)[0]  # CSS sizes it; the viewBox keeps its shape
-    assert f'href="#{anchors(FLOW)["Narrate"]}"' in svg
+    assert 'href="?state=Narrate#state"' in svg
     assert PALETTE[StateStatus.SUCCEEDED][0] in svg
     assert "<!--" not in svg
 

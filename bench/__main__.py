@@ -21,6 +21,7 @@ BENCHMARKS = (
     "offline_providers",
     "story_variety",
     "cost",
+    "console",
     "durability",
     "kill_anywhere",
     "soak_under_load",

@@ -28,6 +28,8 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "story_even_couplets": ("story_variety", "even_couplets", (">=", 1.0)),
     "story_week_titles": ("story_variety", "week_titles", (">=", 7)),
     "story_week_max_line_overlap": ("story_variety", "week_max_overlap", ("<=", 0.15)),
+    "nights_page_p50_ms_200_runs": ("console", "nights_page_p50_ms", ("<=", 1000.0)),
+    "nights_vs_story_page_p50": ("console", "nights_vs_story_p50", None),
     "durable_write_added_ms": ("durability", "added_put_item_ms", None),
     "startup_60_stories_vs_empty": ("durability", "startup_60_stories_vs_empty", None),
     "disk_mib_per_story": ("durability", "disk_mib_per_story", None),

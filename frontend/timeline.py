@@ -46,7 +46,9 @@ def bars(flow: Flow, history: RunHistory, started: datetime, now: datetime) -> l
         if run is None:
             continue
         for entered, exited in run.spans:
-            end = exited or (now if run.status.value == "running" else entered)
+            # A failed state has no exit: its last attempt's end is where it stopped.
+            last_try = run.attempt_log[-1].ended if run.attempt_log else None
+            end = exited or (now if run.status.value == "running" else max(entered, last_try or entered))
             found.append(
                 Bar(
                     state=state.name,

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontend import auth
 from frontend.console import Console, console_router
+from frontend.page_cache import PageCache
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
@@ -121,8 +122,12 @@ def create_app(
         ]
         return templates.TemplateResponse(request, "index.html", {"shelf": shelf, "private": False})
 
+    pages = PageCache()
+
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: str) -> Response:
+        if (cached := pages.get(story_id)) is not None:
+            return HTMLResponse(cached)
         story = stories.get(story_id) if _plausible_id(story_id) else None
         if story is None or story.expired():
             return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
@@ -130,7 +135,7 @@ def create_app(
             story.status not in (StoryStatus.COMPLETE, StoryStatus.FAILED)
             and datetime.now(UTC) - story.createdAt < STILL_MAKING
         )
-        return templates.TemplateResponse(
+        page = templates.TemplateResponse(
             request,
             "story.html",
             {
@@ -142,6 +147,10 @@ def create_app(
                 "making": making,
             },
         )
+        if story.status is StoryStatus.COMPLETE and story.imageKey and story.audioKey:
+            # Until the story expires, and well before its links (presigned for at least an hour) do.
+            pages.put(story_id, bytes(page.body), story.ttl - datetime.now(UTC).timestamp())
+        return page
 
     @app.get("/healthz")
     def health() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -235,6 +236,10 @@ def up(
         try:
             # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
             config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+            # What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out of
+            # the collector's way, so its full passes do not stall page requests (issue 15).
+            gc.collect()
+            gc.freeze()
             uvicorn.Server(config).run()
         finally:
             schedule.stop()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storyteller.environment import EnvironmentSettings
 
 # Long enough that guessing it online is hopeless even before the scrypt cost and the throttle.
 PASSWORD_MIN = 8
 SESSION_SECRET_MIN = 32
 
 
-class FrontendSettings(BaseSettings):
+class FrontendSettings(EnvironmentSettings):
     """Read once at start from `STORYTELLER_*` variables or `.env`, like the shared Settings."""
-
-    model_config = SettingsConfigDict(env_prefix="STORYTELLER_", env_file=".env", extra="ignore")
 
     console_password: SecretStr | None = Field(
         default=None, description="The operators' console password; wins over the Secrets Manager secret."

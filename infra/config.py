@@ -11,6 +11,8 @@ from constructs import Node
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMERIC_WEEKDAY = re.compile(r"\d")
+# storyteller/settings.py's Profile (infra does not import the runtime's settings); a test keeps them equal.
+PROFILES = ("standard", "thrifty")
 
 
 class DeployConfigError(ValueError):
@@ -29,6 +31,8 @@ class DeployConfig:
     image_model: str
     voice: str
     public_shelf: bool = False
+    detailed_tracing: bool = False
+    profile: str = "standard"
 
     @classmethod
     def from_context(cls, node: Node) -> DeployConfig:
@@ -49,6 +53,8 @@ class DeployConfig:
             image_model=value("imageModel"),
             voice=value("voice"),
             public_shelf=_flag(node.try_get_context("publicShelf")),
+            detailed_tracing=_flag(node.try_get_context("detailedTracing")),
+            profile=str(node.try_get_context("profile") or "standard").strip(),
         )
         config.validate()
         return config
@@ -64,6 +70,8 @@ class DeployConfig:
                 f"scheduleTimeZone {self.schedule_time_zone!r} is not an IANA time zone, e.g. Europe/London"
             ) from error
         scheduler_cron(self.schedule_expression)
+        if self.profile not in PROFILES:
+            raise DeployConfigError(f"profile {self.profile!r} is not one of {', '.join(PROFILES)}")
 
     @property
     def is_example_email(self) -> bool:

@@ -27,8 +27,13 @@ class FunctionKit:
     environment: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, scope: Construct, asset: LambdaAsset) -> FunctionKit:
-        """The kit for a stack: the asset keyed by our own input hash, so CDK need not re-hash 25 MB."""
+    def create(cls, scope: Construct, asset: LambdaAsset, *, detailed_tracing: bool = False) -> FunctionKit:
+        """The kit for a stack: the asset keyed by our own input hash, so CDK need not re-hash 25 MB.
+
+        Lambda's active tracing is always on (each invocation's segment, joined to its execution's trace);
+        Powertools' Tracer, with the X-Ray SDK's subsegment for every AWS call, only with detailedTracing:
+        importing the SDK costs every cold start ~30 ms (docs/performance.md).
+        """
         code = lambda_.Code.from_asset(
             str(asset.path),
             asset_hash=asset.fingerprint,
@@ -40,7 +45,11 @@ class FunctionKit:
             f"{lambda_asset.powertools_layer_name()}:{lambda_asset.POWERTOOLS_LAYER_VERSION}"
         )
         layer = lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", layer_arn)
-        return cls(asset=asset, code=code, layer=layer, environment={"POWERTOOLS_LOG_LEVEL": "INFO"})
+        environment = {
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_TRACE_DISABLED": "false" if detailed_tracing else "true",
+        }
+        return cls(asset=asset, code=code, layer=layer, environment=environment)
 
 
 class StoryFunction(Construct):

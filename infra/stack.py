@@ -42,7 +42,7 @@ class StorytellerStack(Stack):
             schedule_time_zone=config.schedule_time_zone,
             public_shelf=config.public_shelf,
         )
-        kit = FunctionKit.create(self, asset)
+        kit = FunctionKit.create(self, asset, detailed_tracing=config.detailed_tracing)
         # Secrets Manager appends six random characters to a secret's name in its ARN.
         openai_secret_arn = self.format_arn(
             service="secretsmanager",
@@ -64,6 +64,7 @@ class StorytellerStack(Stack):
             "STORYTELLER_TEXT_MODEL": config.text_model,
             "STORYTELLER_IMAGE_MODEL": config.image_model,
             "STORYTELLER_VOICE": config.voice,
+            "STORYTELLER_PROFILE": config.profile,
         }
         self.workflow = workflow = Workflow(
             self,

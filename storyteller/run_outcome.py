@@ -29,7 +29,7 @@ INTERRUPTED_CAUSE = "interrupted by a stop: storyteller was not running to finis
 class ExecutionStatusChange(BaseModel):
     """The `detail` of Step Functions' status-change event (the fields we read)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     execution_arn: str = Field(alias="executionArn")
     status: str

@@ -9,9 +9,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storyteller import names
+from storyteller.environment import EnvironmentSettings
 
 
 class ProviderChoice(StrEnum):
@@ -47,6 +47,19 @@ class NarratorChoice(StrEnum):
 
 
 ImageQuality = Literal["low", "medium", "high", "xhigh", "max", "auto"]
+VoiceEngine = Literal["standard", "neural", "generative"]
+
+
+class Profile(StrEnum):
+    """What a story is made with, and so what it costs (docs/providers.md § Profiles)."""
+
+    STANDARD = "standard"
+    THRIFTY = "thrifty"
+
+
+# A profile names defaults; STORYTELLER_IMAGE_QUALITY or STORYTELLER_VOICE_ENGINE, when set, win.
+PROFILE_IMAGE_QUALITY: dict[Profile, ImageQuality] = {Profile.STANDARD: "medium", Profile.THRIFTY: "low"}
+PROFILE_VOICE_ENGINE: dict[Profile, VoiceEngine] = {Profile.STANDARD: "neural", Profile.THRIFTY: "standard"}
 
 
 class ModelPrice(BaseModel):
@@ -58,6 +71,7 @@ class ModelPrice(BaseModel):
     output_per_million_tokens: float = Field(default=0.0, ge=0)
     # Used when the API reports no token usage for a picture (or it was made by an earlier attempt).
     per_image: float = Field(default=0.0, ge=0)
+    per_image_by_quality: dict[str, float] = Field(default_factory=dict)
     per_million_characters: float = Field(default=0.0, ge=0)
 
 
@@ -66,17 +80,27 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
     "gpt-5.4-mini": ModelPrice(input_per_million_tokens=0.75, output_per_million_tokens=4.50),
     "gpt-5.4": ModelPrice(input_per_million_tokens=2.50, output_per_million_tokens=15.00),
     # Image output tokens: a 1024x1024 medium picture is ~1,756 of them, ~$0.053 with its prompt.
-    "gpt-image-2.6-flare": ModelPrice(input_per_million_tokens=5.0, output_per_million_tokens=30.0, per_image=0.053),
-    "gpt-image-2.6-sunburst": ModelPrice(input_per_million_tokens=5.0, output_per_million_tokens=30.0, per_image=0.053),
+    # Low and high in gpt-image-1's published proportions (272 / 1,056 / 4,160 output tokens at 1024x1024).
+    "gpt-image-2.6-flare": ModelPrice(
+        input_per_million_tokens=5.0,
+        output_per_million_tokens=30.0,
+        per_image=0.053,
+        per_image_by_quality={"low": 0.014, "medium": 0.053, "high": 0.208},
+    ),
+    "gpt-image-2.6-sunburst": ModelPrice(
+        input_per_million_tokens=5.0,
+        output_per_million_tokens=30.0,
+        per_image=0.053,
+        per_image_by_quality={"low": 0.014, "medium": 0.053, "high": 0.208},
+    ),
+    "polly-standard": ModelPrice(per_million_characters=4.0),
     "polly-neural": ModelPrice(per_million_characters=16.0),
     "polly-generative": ModelPrice(per_million_characters=30.0),
 }
 
 
-class Settings(BaseSettings):
+class Settings(EnvironmentSettings):
     """Every setting the service reads; the README lists them with their defaults."""
-
-    model_config = SettingsConfigDict(env_prefix="STORYTELLER_", env_file=".env", extra="ignore", populate_by_name=True)
 
     home: Path = Field(default=Path(".storyteller"), description="Local state: tables, media, outbox.")
     aws_region: str = Field(default="eu-west-2", validation_alias="AWS_REGION")
@@ -111,8 +135,10 @@ class Settings(BaseSettings):
     moderation_model: str = Field(default="omni-moderation-latest", min_length=1)
     image_model: str = Field(default="gpt-image-2.6-flare", min_length=1)
     image_size: str = Field(default="1024x1024", pattern=r"^\d{3,4}x\d{3,4}$")
-    image_quality: ImageQuality = "medium"
-    voice: str = Field(default="Amy", min_length=1, description="A Polly voice with a neural engine.")
+    profile: Profile = Profile.STANDARD
+    image_quality: ImageQuality | None = Field(default=None, description="None: the profile's.")
+    voice: str = Field(default="Amy", min_length=1, description="A Polly voice the engine has.")
+    voice_engine: VoiceEngine | None = Field(default=None, description="None: the profile's.")
     openai_base_url: str | None = Field(default=None, description="Another OpenAI-compatible endpoint (tests).")
     openai_secret_name: str | None = Field(default=None, description="Secrets Manager secret holding the key (AWS).")
     openai_timeout_seconds: float = Field(default=90.0, gt=0, le=600)
@@ -146,6 +172,16 @@ class Settings(BaseSettings):
             # crontab, APScheduler and EventBridge Scheduler number weekdays three different ways.
             raise ValueError(f"cron {value!r}: name the weekdays (MON-FRI, SAT,SUN); numbers mean different days")
         return value
+
+    @property
+    def picture_quality(self) -> ImageQuality:
+        """The image quality asked of OpenAI: the setting, or the profile's."""
+        return self.image_quality or PROFILE_IMAGE_QUALITY[self.profile]
+
+    @property
+    def polly_engine(self) -> VoiceEngine:
+        """The Polly engine that reads the story: the setting, or the profile's."""
+        return self.voice_engine or PROFILE_VOICE_ENGINE[self.profile]
 
     @property
     def story_base_url(self) -> str:

@@ -38,3 +38,18 @@ def test_a_bad_context_value_stops_synth_naming_it(
 ) -> None:
     with pytest.raises(DeployConfigError, match=says):
         _config(cdk_context, **{key: value})
+
+
+def test_the_profiles_infra_accepts_are_the_settings_own(cdk_context: dict[str, Any]) -> None:
+    from infra.config import PROFILES
+    from storyteller.settings import Profile
+
+    assert set(PROFILES) == {profile.value for profile in Profile}
+    assert _config(cdk_context, profile="thrifty").profile == "thrifty"
+    with pytest.raises(DeployConfigError, match="profile 'cheap'"):
+        _config(cdk_context, profile="cheap")
+
+
+def test_detailed_tracing_is_a_flag(cdk_context: dict[str, Any]) -> None:
+    assert not _config(cdk_context).detailed_tracing
+    assert _config(cdk_context, detailedTracing="true").detailed_tracing

@@ -85,9 +85,7 @@ def test_worker_functions_get_the_settings_they_read(synthesized: Synthesized, c
 
 def test_asset_holds_our_packages_and_the_cloud_wheels_only(lambda_asset: LambdaAsset) -> None:
     top_level = {entry.name for entry in lambda_asset.path.iterdir()}
-    assert {"storyteller", "functions", "pydantic", "pydantic_core", "pydantic_settings", "openai", "pronouncing"} <= (
-        top_level
-    )
+    assert {"storyteller", "functions", "pydantic", "pydantic_core", "dotenv", "openai", "pronouncing"} <= (top_level)
     assert not top_level & set(builder.FORBIDDEN_DISTRIBUTIONS), top_level & set(builder.FORBIDDEN_DISTRIBUTIONS)
     for excluded in builder.EXCLUDED_SOURCES:
         assert not (lambda_asset.path / excluded).exists(), excluded
@@ -124,6 +122,8 @@ _IMPORT_CHECK = textwrap.dedent(
     asset, runtime, package, factory = json.loads(sys.argv[1])
     sys.path[:0] = [asset, runtime]
     importlib.import_module(f"functions.{package}.handler")
+    from storyteller import observability
+    print(json.dumps({"xray": "aws_xray_sdk" in sys.modules, "tracer": type(observability.tracer).__name__}))
     import storyteller
     modules = [m.name for m in pkgutil.walk_packages(storyteller.__path__, "storyteller.")]
     for name in modules:
@@ -145,8 +145,6 @@ def test_handler_imports_in_a_clean_python_3_13_with_only_the_asset_and_the_runt
     function_name: str, synthesized: Synthesized, lambda_asset: LambdaAsset
 ) -> None:
     """Catches a missing or wrong-platform wheel before Lambda does, with the function's own environment."""
-    python = _python_3_13()
-    runtime = builder.build_runtime_stand_in()
     package, factory = FUNCTIONS[function_name]
     variables = _functions(synthesized)[function_name].get("Environment", {}).get("Variables", {})
     environment = {
@@ -160,9 +158,32 @@ def test_handler_imports_in_a_clean_python_3_13_with_only_the_asset_and_the_runt
         "AWS_EC2_METADATA_DISABLED": "true",
         # So the OpenAI providers can be built without fetching the secret (the function reads it by name).
         "OPENAI_API_KEY": "placeholder-not-a-key",
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": names.METRICS_NAMESPACE,
     }
+    done = _import_handler(environment, lambda_asset, package, factory)
+    # As deployed by default: Lambda's active tracing, and no X-Ray SDK imported (~30 ms a cold start).
+    assert variables["POWERTOOLS_TRACE_DISABLED"] == "true"
+    assert json.loads(done.stdout.splitlines()[0]) == {"xray": False, "tracer": "Untraced"}
+    if factory:
+        assert "offline" not in done.stdout, f"{function_name} would use an offline provider: {done.stdout}"
+
+
+def test_detailed_tracing_brings_powertools_tracer_and_the_xray_sdk(lambda_asset: LambdaAsset) -> None:
+    environment = {
+        "AWS_REGION": "eu-west-2",
+        "AWS_LAMBDA_FUNCTION_NAME": "generate_image",
+        "LAMBDA_TASK_ROOT": str(lambda_asset.path),
+        "POWERTOOLS_TRACE_DISABLED": "false",  # what -c detailedTracing=true deploys
+    }
+    done = _import_handler(environment, lambda_asset, "generate_image", None)
+    assert json.loads(done.stdout.splitlines()[0]) == {"xray": True, "tracer": "Tracer"}
+
+
+def _import_handler(
+    environment: dict[str, str], lambda_asset: LambdaAsset, package: str, factory: str | None
+) -> subprocess.CompletedProcess[str]:
+    python = _python_3_13()
+    runtime = builder.build_runtime_stand_in()
     arguments = json.dumps([str(lambda_asset.path), str(runtime), package, factory])
     done = subprocess.run(
         [python, "-I", "-S", "-B", "-c", _IMPORT_CHECK, arguments],
@@ -173,6 +194,5 @@ def test_handler_imports_in_a_clean_python_3_13_with_only_the_asset_and_the_runt
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, f"{function_name} does not import on {python}:\n{done.stderr[-3000:]}"
-    if factory:
-        assert "offline" not in done.stdout, f"{function_name} would use an offline provider: {done.stdout}"
+    assert done.returncode == 0, f"{package} does not import on {python}:\n{done.stderr[-3000:]}"
+    return done

@@ -46,10 +46,8 @@ WEB_SETTINGS = {
 def _setting_names(*models: Any) -> set[str]:
     found = set()
     for model in models:
-        prefix = model.model_config.get("env_prefix", "")
-        for name, field in model.model_fields.items():
-            alias = field.validation_alias
-            found.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+        for name in model.model_fields:
+            found.add(model.environment_name(name))
     return found
 
 

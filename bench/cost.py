@@ -8,6 +8,10 @@ prices the narration by the characters read, exactly as it does in AWS. Each sto
 priced by `storyteller/pricing.py` with the settings' `prices` (DEFAULT_PRICES). Reasoning tokens (which
 a real model may add, billed as output) are not modelled by the fake: this is the floor of the range.
 
+Both profiles are measured (STORYTELLER_PROFILE): `standard` (medium picture, Polly's neural voice) and
+`thrifty` (low-quality picture, Polly's standard engine); the fake answers a picture with the tokens of
+the quality asked (in gpt-image-1's published proportions).
+
 The AWS services a story uses are counted from the same run (state transitions from the execution's
 history, function invocations, messages) and priced at the public list prices below; Lambda's GB-seconds
 are left out, since offline they measure the fake, not OpenAI's latency.
@@ -21,7 +25,7 @@ import os
 import statistics
 from typing import Any
 
-from bench.common import MP3, isolated_home, table, write_result
+from bench.common import MP3, isolated_home, table, verdict, write_result
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
@@ -35,6 +39,8 @@ from storyteller.settings import DEFAULT_PRICES, get_settings
 from tests.fakes.openai_server import FakeOpenAI
 
 STORIES = 5
+PROFILES = ("standard", "thrifty")
+MAX_THRIFTY_USD = 0.03
 # USD list prices, us-east-1, checked against the AWS price pages (London is within ~10 %).
 STATE_TRANSITION_USD = 0.025 / 1000  # Step Functions Standard
 LAMBDA_REQUEST_USD = 0.20 / 1_000_000
@@ -74,6 +80,25 @@ def _aws_services(state_transitions: float) -> dict[str, float]:
 
 
 def measure() -> dict[str, Any]:
+    """Both profiles' cost per story; the standard one's figures stay at the top level, as before."""
+    profiles = {profile: measure_profile(profile) for profile in PROFILES}
+    standard, thrifty = profiles["standard"], profiles["thrifty"]
+    return {
+        **standard,
+        "profiles": profiles,
+        "cost_per_story_thrifty_usd": thrifty["cost_per_story_usd"],
+        "cost_per_story_thrifty_with_services_usd": thrifty["cost_per_story_with_services_usd"],
+        "thrifty_vs_standard": round(thrifty["cost_per_story_usd"] / standard["cost_per_story_usd"], 3),
+        "targets": {
+            "cost_per_story_thrifty_usd": {
+                "max": MAX_THRIFTY_USD,
+                "met": thrifty["cost_per_story_usd"] <= MAX_THRIFTY_USD,
+            }
+        },
+    }
+
+
+def measure_profile(profile: str) -> dict[str, Any]:
     """Make STORIES stories through the cloud providers' code and price what they recorded."""
     stories = []
     with isolated_home("cost"), FakeOpenAI() as fake_openai:
@@ -82,11 +107,12 @@ def measure() -> dict[str, Any]:
             STORYTELLER_OPENAI_BASE_URL=fake_openai.base_url,
             STORYTELLER_WRITER="openai",
             STORYTELLER_ILLUSTRATOR="openai",
+            STORYTELLER_PROFILE=profile,
         )
         get_settings.cache_clear()
         reset_openai_clients()
         settings = get_settings()
-        polly_model = PollyNarrator(settings.voice, client("polly", settings.aws_region)).model
+        polly_model = PollyNarrator(settings.voice, client("polly", settings.aws_region), settings.polly_engine).model
         overrides = ProviderOverrides(narrator=PollyModelNarrator(polly_model))
         try:
             with LocalRuntime(settings, providers=overrides) as runtime:
@@ -130,6 +156,9 @@ def measure() -> dict[str, Any]:
     services = _aws_services(transitions)
     services_total = round(sum(services.values()), 6)
     return {
+        "profile": profile,
+        "image_quality": settings.picture_quality,
+        "voice_engine": settings.polly_engine,
         "stories": len(rows),
         "prices": {model: price.model_dump() for model, price in DEFAULT_PRICES.items()},
         "per_story": rows,
@@ -167,7 +196,20 @@ def _usd(value: float) -> str:
 
 
 def report(result: dict[str, Any]) -> str:
-    """The figures as text tables."""
+    """Each profile's table, then the two side by side."""
+    standard, thrifty = result["profiles"]["standard"], result["profiles"]["thrifty"]
+    met = result["targets"]["cost_per_story_thrifty_usd"]["met"]
+    return "\n\n".join(
+        [
+            *(report_profile(figures) for figures in result["profiles"].values()),
+            f"thrifty {_usd(thrifty['cost_per_story_usd'])} vs standard {_usd(standard['cost_per_story_usd'])} USD "
+            f"a story ({result['thrifty_vs_standard']}x; target thrifty <= {MAX_THRIFTY_USD}: {verdict(met)})",
+        ]
+    )
+
+
+def report_profile(result: dict[str, Any]) -> str:
+    """One profile's figures as a text table."""
     mean = result["mean"]
     first = result["per_story"][0]
     rows = [
@@ -184,7 +226,8 @@ def report(result: dict[str, Any]) -> str:
     ]
     return "\n".join(
         [
-            f"Cost per story in AWS, mean of {result['stories']} stories through the cloud providers' code",
+            f"Cost per story in AWS, profile {result['profile']} (picture {result['image_quality']}, "
+            f"Polly {result['voice_engine']}), mean of {result['stories']} stories through the cloud providers' code",
             "",
             table(["part", "USD", "from"], rows),
             "",

@@ -42,14 +42,18 @@ def text_cost(prices: PriceTable, model: str, input_tokens: int, output_tokens: 
 
 
 def image_cost(
-    prices: PriceTable, model: str, input_tokens: int | None = None, output_tokens: int | None = None
+    prices: PriceTable,
+    model: str,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    quality: str | None = None,
 ) -> float:
-    """USD for one picture: by its tokens when the API reported them, else the table's per-image figure."""
+    """USD for one picture: by its tokens when the API reported them, else the table's figure for its quality."""
     price = price_of(prices, model)
     if price is None:
         return 0.0
     if input_tokens is None or output_tokens is None:
-        return round(price.per_image, DIGITS)
+        return round(price.per_image_by_quality.get(quality or "", price.per_image), DIGITS)
     return text_cost(prices, model, input_tokens, output_tokens)
 
 
@@ -67,7 +71,8 @@ def image_usage(illustrator: Illustrator, prices: PriceTable) -> ImageUsage:
         reported = illustrator.usage()
         if reported.images:
             return reported
-    return ImageUsage(model=illustrator.model, images=1, costUsd=image_cost(prices, illustrator.model))
+    quality = getattr(illustrator, "quality", None)
+    return ImageUsage(model=illustrator.model, images=1, costUsd=image_cost(prices, illustrator.model, quality=quality))
 
 
 @runtime_checkable

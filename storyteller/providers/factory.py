@@ -59,7 +59,11 @@ def illustrator(settings: Settings) -> Illustrator:
         from storyteller.providers.openai_illustrator import OpenAIIllustrator
 
         return OpenAIIllustrator(
-            openai_client(settings), settings.image_model, settings.image_size, settings.image_quality, settings.prices
+            openai_client(settings),
+            settings.image_model,
+            settings.image_size,
+            settings.picture_quality,
+            settings.prices,
         )
     from storyteller.providers.offline.illustrator import PictureBookIllustrator
 
@@ -76,7 +80,7 @@ def narrator(settings: Settings) -> Narrator:
         from storyteller.dal.aws import client
         from storyteller.providers.polly_narrator import PollyNarrator
 
-        return PollyNarrator(settings.voice, client("polly", settings.aws_region))
+        return PollyNarrator(settings.voice, client("polly", settings.aws_region), settings.polly_engine)
     from storyteller.providers.offline.narrator import HibariNarrator
 
     return HibariNarrator()

@@ -35,7 +35,7 @@ class OpenAIIllustrator:
         self.model = model
         self._client = client
         self._size = size
-        self._quality = quality
+        self.quality = quality
         self._prices = prices
         self._lock = threading.Lock()
         self._usage = ImageUsage(model=model)
@@ -47,7 +47,7 @@ class OpenAIIllustrator:
                 model=self.model,
                 prompt=picture_prompt(title, characters, scene, moment),
                 size=self._size,
-                quality=self._quality,
+                quality=self.quality,
                 output_format="png",
                 n=1,
             )
@@ -69,8 +69,13 @@ class OpenAIIllustrator:
             return self._usage
 
     def _record(self, usage: ImagesUsage | None) -> None:
-        tokens = (usage.input_tokens, usage.output_tokens) if usage is not None else (None, None)
-        cost = pricing.image_cost(self._prices, self.model, *tokens)
+        cost = pricing.image_cost(
+            self._prices,
+            self.model,
+            usage.input_tokens if usage is not None else None,
+            usage.output_tokens if usage is not None else None,
+            quality=self.quality,
+        )
         with self._lock:
             self._usage = ImageUsage(
                 model=self.model,

@@ -50,6 +50,8 @@ MODERATION_CATEGORIES = (
 )
 # What gpt-image-2 bills for a 1024x1024 medium picture; the fake reports it so cost maths is exercised.
 IMAGE_OUTPUT_TOKENS = 1756
+# Other qualities in the proportions OpenAI publishes for gpt-image-1 at 1024x1024 (272 / 1,056 / 4,160).
+IMAGE_OUTPUT_TOKENS_BY_QUALITY = {"low": 452, "medium": IMAGE_OUTPUT_TOKENS, "high": 6917}
 STARTUP_SECONDS = 10.0
 
 StoryResponder = Callable[[dict[str, Any]], StoryDraft]
@@ -272,6 +274,7 @@ def _image(body: dict[str, Any]) -> dict[str, Any]:
     out = io.BytesIO()
     picture.save(out, format="PNG")
     prompt_tokens = _tokens(str(body.get("prompt", "")))
+    output_tokens = IMAGE_OUTPUT_TOKENS_BY_QUALITY.get(str(body.get("quality", "medium")), IMAGE_OUTPUT_TOKENS)
     return {
         "created": int(time.time()),
         "data": [{"b64_json": base64.b64encode(out.getvalue()).decode("ascii")}],
@@ -280,8 +283,8 @@ def _image(body: dict[str, Any]) -> dict[str, Any]:
         "usage": {
             "input_tokens": prompt_tokens,
             "input_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
-            "output_tokens": IMAGE_OUTPUT_TOKENS,
-            "total_tokens": prompt_tokens + IMAGE_OUTPUT_TOKENS,
+            "output_tokens": output_tokens,
+            "total_tokens": prompt_tokens + output_tokens,
         },
     }
 

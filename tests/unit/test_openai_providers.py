@@ -38,7 +38,15 @@ from storyteller.providers.polly_narrator import (
 from storyteller.settings import Settings, get_settings
 from storyteller.story import write_valid_story
 from storyteller.validation import validate_story
-from tests.fakes.openai_server import CHAT, IMAGE_OUTPUT_TOKENS, IMAGES, MODERATIONS, FakeOpenAI, characters_and_scene
+from tests.fakes.openai_server import (
+    CHAT,
+    IMAGE_OUTPUT_TOKENS,
+    IMAGE_OUTPUT_TOKENS_BY_QUALITY,
+    IMAGES,
+    MODERATIONS,
+    FakeOpenAI,
+    characters_and_scene,
+)
 
 SHORT = StoryDraft(title="Too Short", text="Pip said goodnight.\nThe end.")
 
@@ -519,3 +527,54 @@ def test_without_pollys_count_the_billed_characters_are_our_own_ssml_count(
     assert narrator.billed_characters() == sum(billed_characters(part) for part in parts)
     fresh = PollyNarrator("Amy", client)  # a retry that found the MP3 stored made no request
     assert pricing.narration_usage(fresh, fresh.model, story, cloud.prices).characters == len(story)
+
+
+# The thrifty profile: a low-quality picture and Polly's standard engine, priced by what they report.
+
+
+def test_the_thrifty_profile_asks_for_a_low_quality_picture_priced_by_its_tokens(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("STORYTELLER_PROFILE", "thrifty")
+    settings = Settings()
+    cast, scene = characters_and_scene()
+    illustrator = factory.illustrator(settings)
+
+    illustrator.illustrate("Pip and the Moon", cast, scene)
+
+    [request] = fake_openai.requests(IMAGES)
+    assert request.body["quality"] == "low"
+    usage = pricing.image_usage(illustrator, settings.prices)
+    low_tokens = IMAGE_OUTPUT_TOKENS_BY_QUALITY["low"]
+    assert usage.costUsd == pytest.approx((len(request.body["prompt"]) // 4 * 5 + low_tokens * 30) / 1e6, abs=1e-6)
+    # A picture reused from S3 on a retry reports no tokens: the table's figure for its quality.
+    assert pricing.image_cost(settings.prices, "gpt-image-2.6-flare", quality="low") == 0.014
+
+
+def test_an_explicit_quality_wins_over_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYTELLER_PROFILE", "thrifty")
+    monkeypatch.setenv("STORYTELLER_IMAGE_QUALITY", "high")
+    settings = Settings()
+    assert (settings.picture_quality, settings.polly_engine) == ("high", "standard")
+
+
+def test_the_thrifty_profile_reads_with_pollys_standard_engine_at_a_quarter_of_the_price(
+    polly: tuple[Any, Stubber, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, stubber, sent = polly
+    monkeypatch.setenv("STORYTELLER_PROFILE", "thrifty")
+    settings = Settings()
+    text = _long_story(stanzas=4)
+    [ssml] = ssml_requests(text)
+    stubber.add_response("synthesize_speech", _audio(_mp3(1.0), billed_characters(ssml)))
+    narrator = PollyNarrator(settings.voice, client, settings.polly_engine)
+
+    narrator.narrate(text)
+
+    assert [params["Engine"] for params in sent] == ["standard"]
+    standard = pricing.narration_usage(narrator, narrator.model, text, settings.prices)
+    neural = pricing.voice_usage("polly-neural/Amy", narrator.billed_characters(), settings.prices)
+    assert standard.model == "polly-standard/Amy"
+    assert standard.costUsd == pytest.approx(neural.costUsd / 4, abs=1e-6)

@@ -105,11 +105,21 @@ def create_app(
     )
     app.include_router(console_router(console))
 
+    links = PageCache()
+
     def media_url(story: StoryItem, key: str | None) -> str | None:
+        """A presigned link, signed once per story and object and reused for minutes: the home page lists
+        the same pictures on every visit, and a link signed for an hour or more outlives its reuse."""
         if not key:
             return None
+        if (cached := links.get(key)) is not None:
+            return cached.decode()
         remaining = story.ttl - int(datetime.now(UTC).timestamp())
-        return media.presign(key, max(remaining, MIN_LINK_SECONDS))
+        url = media.presign(key, max(remaining, MIN_LINK_SECONDS))
+        links.put(key, url.encode(), remaining)
+        return url
+
+    pages = PageCache()
 
     @app.get("/", response_class=HTMLResponse)
     def recent(request: Request) -> Response:
@@ -121,8 +131,6 @@ def create_app(
             if not story.expired()
         ]
         return templates.TemplateResponse(request, "index.html", {"shelf": shelf, "private": False})
-
-    pages = PageCache()
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: str) -> Response:

@@ -72,3 +72,29 @@ def test_a_kept_page_goes_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> No
     for key in ("c", "d", "e"):
         cache.put(key, key.encode(), seconds=60)
     assert [cache.get(key) for key in ("c", "d", "e")] == [None, b"d", b"e"]  # the oldest made room
+
+
+class CountingPresigner(Presigner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.signed = 0
+
+    def presign(self, key: str, seconds: int) -> str:
+        self.signed += 1
+        return super().presign(key, seconds)
+
+
+def test_the_home_page_reads_the_shelf_every_time_but_signs_each_picture_once() -> None:
+    shelf, media = CountingShelf(story("first"), story("second")), CountingPresigner()
+    client = _client(shelf, media)
+    media.signed = 0  # the app signs one probe link at start, to learn the media origin for its CSP
+
+    first = client.get("/")
+    shelf.stories["third"] = story("third")
+    second = client.get("/")
+
+    assert "/stories/third" not in first.text
+    assert "/stories/third" in second.text  # a new story shows at once: the shelf itself is not kept
+    assert media.signed == 3  # first's and second's pictures signed once, third's on its first showing
+    assert client.get("/stories/first").status_code == 200
+    assert media.signed == 4  # the story page adds only its audio link

@@ -16,11 +16,15 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "parallel_speedup": ("orchestration", "parallel_speedup", (">=", 1.6)),
     "lost_emails_100": ("concurrency", "lost_emails_100", ("<=", 0)),
     "duplicate_emails_100": ("concurrency", "duplicate_emails_100", ("<=", 0)),
-    "ssr_vs_static_ratio": ("frontend", "ssr_vs_static_ratio", (">=", 0.5)),
-    "ssr_p99_ms_50c": ("frontend", "ssr_p99_ms_50c", ("<=", 50.0)),
-    "handler_import_ms_max": ("cold_start", "handler_import_ms_max", ("<=", 150.0)),
+    "ssr_vs_static_ratio": ("frontend", "ssr_vs_static_ratio", (">=", 1.0)),
+    "ssr_p99_vs_static_p99_50c": ("frontend", "ssr_p99_vs_static_p99_50c", ("<=", 1.5)),
+    "ssr_p99_ms_50c": ("frontend", "ssr_p99_ms_50c", None),
+    "home_vs_static_ratio": ("frontend", "home_vs_static_ratio", None),
+    "handler_import_vs_floor_max": ("cold_start", "handler_import_vs_floor_max", ("<=", 1.5)),
+    "handler_import_ms_max": ("cold_start", "handler_import_ms_max", None),
     "offline_story_seconds": ("offline_providers", "offline_story_seconds", None),
     "cost_per_story_usd": ("cost", "cost_per_story_usd", None),
+    "cost_per_story_thrifty_usd": ("cost", "cost_per_story_thrifty_usd", ("<=", 0.03)),
     "story_pass_rate": ("story_variety", "passing", (">=", 1.0)),
     "story_common_line_share": ("story_variety", "common_lines", ("<=", 0.20)),
     "story_distinct_titles": ("story_variety", "distinct_titles", (">=", 0.90)),
@@ -63,6 +67,9 @@ def _extras(results: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
             extras[f"static_requests_per_second_{clients}c"] = level["static_file"]["requests_per_second"]
     if cold := results.get("cold_start"):
         extras["handler_import_ms_max_by_way"] = cold["handler_import_ms_max_by_way"]
+        extras["handler_import_vs_floor_max_by_way"] = cold["handler_import_vs_floor_max_by_way"]
+        extras["floor_import_ms"] = cold["floor_import_ms"]
+        extras["slowest_handler"] = cold["slowest_handler"]
         extras["lambda_asset_unzipped_mb"] = cold["asset"]["unzipped_mb"]
     if offline := results.get("offline_providers"):
         extras["offline_picture_seconds"] = offline["offline_picture_seconds"]
@@ -70,6 +77,8 @@ def _extras(results: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
         extras["offline_peak_rss_mb"] = {job: figures["peak_rss_mb"] for job, figures in offline["jobs"].items()}
     if cost := results.get("cost"):
         extras["cost_per_story_with_aws_services_usd"] = cost["cost_per_story_with_services_usd"]
+        extras["cost_per_story_thrifty_with_aws_services_usd"] = cost["cost_per_story_thrifty_with_services_usd"]
+        extras["thrifty_vs_standard_cost"] = cost["thrifty_vs_standard"]
     return extras
 
 

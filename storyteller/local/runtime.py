@@ -195,6 +195,7 @@ class LocalRuntime:
         Every acknowledged write is on disk already; runs still in flight come back FAILED at the next start.
         """
         self._stop.set()
+        self.durability.acknowledged.happened()  # the pump stops now, not at its next interval
         if self._pump_thread is not None:
             self._pump_thread.join(timeout=10)
         # A message published just before stopping is kept on disk, but an email now is better than at the next start.
@@ -251,6 +252,8 @@ class LocalRuntime:
         sfn = client("stepfunctions", self.settings.aws_region)
         execution_status: str | None = None
         error: str | None = None
+        activity = self.durability.acknowledged
+        seen = activity.count
         while time.monotonic() < deadline:
             story = stories.get(story_id)
             if story is None:
@@ -273,7 +276,7 @@ class LocalRuntime:
                     )
                 if done:
                     return RunOutcome(story_id, story.status, story.executionArn, execution_status, error, emails)
-            time.sleep(PUMP_INTERVAL_SECONDS)
+            seen = activity.wait(seen, PUMP_INTERVAL_SECONDS)
         story = stories.get(story_id)
         return RunOutcome(
             story_id,
@@ -291,12 +294,16 @@ class LocalRuntime:
         return [event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event]
 
     def _pump(self) -> None:
+        activity = self.durability.acknowledged
+        seen = activity.count
         while not self._stop.is_set():
             try:
-                self.pump_once()
+                if self.pump_once():
+                    activity.happened()  # an email in the outbox, a run started: news for wait_for_story
             except Exception:
                 log.exception("local pump failed; retrying")
-            self._stop.wait(PUMP_INTERVAL_SECONDS)
+            # At the next acknowledged write (a new story's stream record, a published message), or the interval.
+            seen = activity.wait(seen, PUMP_INTERVAL_SECONDS)
 
 
 def settled_by(execution: dict[str, Any]) -> float:

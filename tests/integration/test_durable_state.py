@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
+import time
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
 from storyteller import cli, names
@@ -171,3 +177,60 @@ def test_a_story_without_ttl_gets_its_two_days_and_is_named_in_the_log(
     assert (settings.home / "media" / kept.imageKey).exists()
     assert len(media) == 1
     assert f"story {story_id} had no ttl" in caplog.text
+
+
+def test_reads_never_meet_a_write_halfway(runtime: LocalRuntime) -> None:
+    """moto copies an item attribute by attribute to answer a read; an UpdateItem changing the same item
+    at that moment broke the copy ("dictionary changed size during iteration"), a 500 that the SDK's
+    retries usually hid (seen once in five loaded soaks). The endpoint serializes DynamoDB requests."""
+    settings = runtime.settings
+    # No retries: a read that fails must show here, not be asked again.
+    once = boto3.session.Session().client(
+        "dynamodb", region_name=settings.aws_region, config=Config(retries={"max_attempts": 1, "mode": "standard"})
+    )
+    table, key = settings.stories_table, {"id": {"S": "busy-item"}}
+    wide = {f"a{index}": {"S": "x" * 20} for index in range(300)}
+    once.put_item(TableName=table, Item={**key, **wide})
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        flip = 0
+        while not stop.is_set():
+            flip += 1
+            names_ = {f"#b{index}": f"b{index}" for index in range(40)}
+            if flip % 2:
+                values = {f":v{index}": {"S": "y"} for index in range(40)}
+                expression = "SET " + ", ".join(f"#b{index} = :v{index}" for index in range(40))
+                once.update_item(
+                    TableName=table,
+                    Key=key,
+                    UpdateExpression=expression,
+                    ExpressionAttributeNames=names_,
+                    ExpressionAttributeValues=values,
+                )
+            else:
+                expression = "REMOVE " + ", ".join(f"#b{index}" for index in range(40))
+                once.update_item(TableName=table, Key=key, UpdateExpression=expression, ExpressionAttributeNames=names_)
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                once.scan(TableName=table)
+                once.get_item(TableName=table, Key=key)
+            except ClientError as error:
+                failures.append(str(error))
+
+    threads = [threading.Thread(target=write), threading.Thread(target=read), threading.Thread(target=read)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the endpoint serves in this process: switch threads mid-copy, often
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(4.0)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        sys.setswitchinterval(interval)
+    assert failures == []

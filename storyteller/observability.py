@@ -60,9 +60,9 @@ class Untraced:
 
 
 def tracing_on() -> bool:
-    """Powertools' own rule, read before the SDK is imported: in Lambda, unless POWERTOOLS_TRACE_DISABLED."""
-    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in ("1", "true", "yes", "on")
-    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ and not disabled
+    """Powertools' own rule (in Lambda, not under SAM or Chalice locally, POWERTOOLS_TRACE_DISABLED not
+    true), asked of the Tracer class without building one, which would import the SDK."""
+    return not Tracer._is_tracer_disabled()
 
 
 logger = Logger(service=names.SERVICE, logger_handler=logging.StreamHandler(_Destination()))

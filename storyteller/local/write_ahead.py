@@ -80,42 +80,32 @@ def write_ahead(app: WSGIApp, durability: Durability | None) -> WSGIApp:
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         recording = durability if durability is not None and durability.active() else None
-        if recording is None:
-            return _serve(environ, start_response, None)
-        answer = _serve(environ, start_response, recording)
-        if _is_write(environ):  # the pump has something to move (a stream record, a message), or a waiter news
-            recording.acknowledged.happened()
-        return answer
-
-    def _serve(
-        environ: dict[str, Any], start_response: Callable[..., Any], recording: Durability | None
-    ) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target in _DYNAMODB_WRITES:
-            with dynamodb_lock:
-                return _dynamodb_write(app, environ, start_response, recording)
         if target.startswith(_DYNAMODB):
             # Reads too: moto answers one by copying items attribute by attribute, and a write changing
             # that item meanwhile broke the copy ("dictionary changed size during iteration", a 500).
             with dynamodb_lock:
-                return list(app(environ, start_response))
+                if target not in _DYNAMODB_WRITES:
+                    return list(app(environ, start_response))
+                answer = _dynamodb_write(app, environ, start_response, recording)
+            return _woken(recording, answer)
         if recording is None:
             return app(environ, start_response)
         service = _signed_service(environ)
         if service == "s3" and environ.get("REQUEST_METHOD") in ("PUT", "DELETE"):
-            return _object_write(app, environ, start_response, recording)
+            return _woken(recording, _object_write(app, environ, start_response, recording))
         if service == "sns":
-            return _publish(app, environ, start_response, recording)
+            return _woken(recording, _publish(app, environ, start_response, recording))
         return app(environ, start_response)
 
     return serve
 
 
-def _is_write(environ: dict[str, Any]) -> bool:
-    if environ.get("HTTP_X_AMZ_TARGET", "") in _DYNAMODB_WRITES:
-        return True
-    service = _signed_service(environ)
-    return service == "sns" or (service == "s3" and environ.get("REQUEST_METHOD") in ("PUT", "DELETE"))
+def _woken(recording: Durability | None, answer: Iterable[bytes]) -> Iterable[bytes]:
+    """After a write: the pump has something to move (a stream record, a message), a waiter may have news."""
+    if recording is not None:
+        recording.acknowledged.happened()
+    return answer
 
 
 def _call(app: WSGIApp, environ: dict[str, Any]) -> _Answer:

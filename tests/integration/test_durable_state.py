@@ -29,26 +29,13 @@ from storyteller.local.store import STATE_FILE, DurableStore
 from storyteller.models import StoryStatus
 from storyteller.retry import retry_story
 from storyteller.settings import Settings
-from tests.reliability.drill import Drill
+from tests.reliability.drill import Drill, story_through_a_stack
 
 runner = CliRunner()
 
 
-def _one_story(settings: Settings) -> tuple[str, str]:
-    """A stack makes one story to the end and stops: (story id, its run's ARN)."""
-    drill = Drill(settings).start()
-    try:
-        story = drill.put_story()
-        arn = drill.execution_arn(story.id)
-        assert drill.finished(arn)["status"] == "SUCCEEDED"
-        drill.settle()
-    finally:
-        drill.stop()
-    return story.id, arn
-
-
 def test_past_runs_and_their_histories_are_there_after_a_restart(settings: Settings) -> None:
-    story_id, arn = _one_story(settings)
+    story_id, arn = story_through_a_stack(settings)
 
     with LocalRuntime(settings, providers=FaultPlan().providers()) as runtime:
         assert runtime.resources is not None
@@ -70,7 +57,7 @@ def test_past_runs_and_their_histories_are_there_after_a_restart(settings: Setti
 def test_a_damaged_state_file_stops_start_up_with_one_line_that_names_it_and_the_way_back(
     settings: Settings,
 ) -> None:
-    story_id, _ = _one_story(settings)
+    story_id, _ = story_through_a_stack(settings)
     with LocalRuntime(settings, providers=FaultPlan().providers()):
         pass  # a clean start keeps the good generation beside the file
     state = settings.home / STATE_FILE
@@ -127,7 +114,7 @@ def test_a_disk_that_refuses_the_picture_fails_the_run_visibly_and_a_retry_finis
 
 
 def test_an_install_from_before_the_state_file_keeps_its_stories(settings: Settings) -> None:
-    story_id, _ = _one_story(settings)
+    story_id, _ = story_through_a_stack(settings)
     store = DurableStore(settings.home)
     legacy = settings.home / "tables"
     legacy.mkdir()
@@ -146,7 +133,7 @@ def test_an_install_from_before_the_state_file_keeps_its_stories(settings: Setti
 
 
 def test_leftovers_of_an_interrupted_write_are_never_loaded(settings: Settings) -> None:
-    story_id, _ = _one_story(settings)
+    story_id, _ = story_through_a_stack(settings)
     leftover = settings.home / "media" / "stories" / story_id / "image.png.part"
     leftover.write_bytes(b"\x89PNG half a pictu")
 
@@ -160,7 +147,7 @@ def test_leftovers_of_an_interrupted_write_are_never_loaded(settings: Settings) 
 def test_a_story_without_ttl_gets_its_two_days_and_is_named_in_the_log(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    story_id, _ = _one_story(settings)
+    story_id, _ = story_through_a_stack(settings)
     store = DurableStore(settings.home)
     item = next(found for found in store.items(names.STORIES_TABLE) if found["id"]["S"] == story_id)
     del item[names.TTL_ATTRIBUTE]

@@ -22,7 +22,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
-from storyteller.local.faults import FaultPlan, FaultyIllustrator, FaultyNarrator, FaultyWriter
+from storyteller.local.faults import FaultKind, FaultPlan, FaultyIllustrator, FaultyNarrator, FaultyWriter, Target
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.media import is_mp3, is_png
@@ -236,3 +236,23 @@ class Drill:
         for page in self.sfn.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn):
             found.extend(page["executions"])
         return found
+
+
+def story_through_a_stack(settings: Settings, fault: tuple[Target, FaultKind] | None = None) -> tuple[str, str]:
+    """One story run to its end in a stack that then stops (as `tonight` does when it exits): (id, run ARN).
+
+    With `fault`, that call always fails for this story and the run must end FAILED; without, SUCCEEDED.
+    """
+    drill = Drill(settings).start()
+    try:
+        story = drill.new_story()
+        if fault is not None:
+            target, kind = fault
+            drill.plan.always(target, kind, where=story.id)
+        drill.put_story(story)
+        arn = drill.execution_arn(story.id)
+        assert drill.finished(arn)["status"] == ("FAILED" if fault else "SUCCEEDED")
+        drill.settle()
+    finally:
+        drill.stop()
+    return story.id, arn

@@ -26,7 +26,7 @@ from storyteller.local.store import DurableStore
 from storyteller.models import StoryStatus
 from storyteller.retry import RetryExit
 from storyteller.settings import get_settings
-from tests.reliability.drill import Drill
+from tests.reliability.drill import story_through_a_stack
 
 runner = CliRunner()
 
@@ -38,21 +38,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
     yield tmp_path / "home"
     get_settings.cache_clear()
-
-
-def _failed_then_stopped(target: Target, kind: FaultKind) -> tuple[str, str]:
-    """A story whose run failed, in a stack that then stopped (as `tonight` does when it exits)."""
-    drill = Drill(get_settings()).start()
-    try:
-        story = drill.new_story()
-        drill.plan.always(target, kind, where=story.id)
-        drill.put_story(story)
-        arn = drill.execution_arn(story.id)
-        assert drill.finished(arn)["status"] == "FAILED"
-        drill.settle()
-    finally:
-        drill.stop()
-    return story.id, arn
 
 
 @dataclass(frozen=True)
@@ -72,7 +57,7 @@ def cli_providers(monkeypatch: pytest.MonkeyPatch) -> Counted:
 
 
 def test_a_failed_run_is_still_there_after_a_restart_and_retry_redrives_it(home: Path, cli_providers: Counted) -> None:
-    story_id, arn = _failed_then_stopped(Target.NARRATOR, FaultKind.SERVER_ERROR)
+    story_id, arn = story_through_a_stack(get_settings(), (Target.NARRATOR, FaultKind.SERVER_ERROR))
 
     result = runner.invoke(cli.app, ["retry", story_id])
 
@@ -91,7 +76,7 @@ def test_a_failed_run_is_still_there_after_a_restart_and_retry_redrives_it(home:
 def test_a_run_that_failed_while_emailing_is_retried_after_a_restart_only_with_resend(
     home: Path, cli_providers: Counted
 ) -> None:
-    story_id, _ = _failed_then_stopped(Target.SNS_PUBLISH, FaultKind.SERVER_ERROR)
+    story_id, _ = story_through_a_stack(get_settings(), (Target.SNS_PUBLISH, FaultKind.SERVER_ERROR))
 
     refused = runner.invoke(cli.app, ["retry", story_id])
     resent = runner.invoke(cli.app, ["retry", "--resend", story_id])
@@ -108,7 +93,7 @@ def test_a_run_that_failed_while_emailing_is_retried_after_a_restart_only_with_r
 def test_a_run_an_older_install_lost_with_a_restart_is_re_run_under_its_own_name(
     home: Path, cli_providers: Counted
 ) -> None:
-    story_id, arn = _failed_then_stopped(Target.NARRATOR, FaultKind.SERVER_ERROR)
+    story_id, arn = story_through_a_stack(get_settings(), (Target.NARRATOR, FaultKind.SERVER_ERROR))
     store = DurableStore(home)
     store.forget_executions([arn])  # as a home from before runs were kept has them: not at all
     store.close()

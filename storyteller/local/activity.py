@@ -23,11 +23,12 @@ class Activity:
         with self._changed:
             return self._count
 
-    def happened(self) -> None:
-        """Something was written: wake every waiter."""
+    def happened(self) -> int:
+        """Something was written: wake every waiter. The count now."""
         with self._changed:
             self._count += 1
             self._changed.notify_all()
+            return self._count
 
     def wait(self, seen: int, timeout: float) -> int:
         """Block until the count differs from `seen` or `timeout` passes; the count now."""

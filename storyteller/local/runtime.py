@@ -299,7 +299,10 @@ class LocalRuntime:
         while not self._stop.is_set():
             try:
                 if self.pump_once():
-                    activity.happened()  # an email in the outbox, a run started: news for wait_for_story
+                    # News for wait_for_story (an email in the outbox, a run started), not work for the pump:
+                    # counted as seen unless someone else wrote meanwhile, or the pump would wake itself.
+                    news = activity.happened()
+                    seen = news if news == seen + 1 else seen
             except Exception:
                 log.exception("local pump failed; retrying")
             # At the next acknowledged write (a new story's stream record, a published message), or the interval.

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from moto.events.models import EventPattern
 
 from storyteller import events, names
@@ -33,6 +34,7 @@ class StreamPipe:
     lambdas: LocalLambdas
     bus: LocalBus
     _iterators: dict[str, str] = field(default_factory=dict)
+    _shard_ids: list[str] = field(default_factory=list)  # a local table's stream keeps its one shard
 
     def __post_init__(self) -> None:
         # botocore's account-id endpoints make moto answer 404 for streams.
@@ -43,16 +45,21 @@ class StreamPipe:
         self._iterators = {shard: self._iterator(shard, "LATEST") for shard in self._shards()}
 
     def poll(self) -> int:
-        """Deliver every new record once; returns how many stream records were read."""
-        read = 0
+        """Deliver every new record once; returns how many passed the filter (runs to start)."""
+        passed = 0
         for shard in self._shards():
             iterator = self._iterators.get(shard) or self._iterator(shard, "TRIM_HORIZON")
-            page = self._streams.get_records(ShardIterator=iterator)
+            try:
+                page = self._streams.get_records(ShardIterator=iterator)
+            except ClientError:
+                self._shard_ids = []  # described again at the next poll
+                raise
             self._iterators[shard] = page.get("NextShardIterator") or iterator
             records = [json.loads(json.dumps(record, default=str)) for record in page["Records"]]
-            read += len(records)
-            self._deliver([record for record in records if _matches(events.PIPE_FILTER, record)])
-        return read
+            new_stories = [record for record in records if _matches(events.PIPE_FILTER, record)]
+            passed += len(new_stories)
+            self._deliver(new_stories)
+        return passed
 
     def deliver_items(self, items: list[dict[str, Any]]) -> None:
         """Stories already in the table, sent on as their INSERT records would have been."""
@@ -73,8 +80,10 @@ class StreamPipe:
             self.bus.put(events.bus_entry(detail))
 
     def _shards(self) -> list[str]:
-        stream = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-        return [shard["ShardId"] for shard in stream["Shards"]]
+        if not self._shard_ids:
+            stream = self._streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+            self._shard_ids = [shard["ShardId"] for shard in stream["Shards"]]
+        return self._shard_ids
 
     def _iterator(self, shard: str, kind: str) -> str:
         found: str = self._streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard, ShardIteratorType=kind)[

@@ -3,7 +3,8 @@
 moto's engine keeps executions in memory. Here every StartExecution is recorded before it is answered
 and every history event as it is published, so after a restart the console lists past runs with
 their histories, and a run that was in flight when the process died comes back FAILED with the cause
-"interrupted by a stop": visible, and retryable with RedriveExecution like any failed run.
+"interrupted by a stop": visible, and retryable with RedriveExecution like any failed run. Whoever
+installed the journal also hears each run's end, its status set (the local status rule).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.utils import iso_8601_datetime_with_milliseconds
 from moto.stepfunctions.parser.api import ExecutionStatus, HistoryEventType
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
-from moto.stepfunctions.parser.backend.execution import Execution
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
@@ -35,17 +37,22 @@ _ENDINGS = {
 }
 _ARN_ATTRIBUTE = "_storyteller_execution_arn"
 _store: DurableStore | None = None
+_on_end: Callable[[str, str], None] | None = None
 _installed = False
 
 
-def install(store: DurableStore | None) -> None:
-    """Record runs in `store` from now on (None: stop recording); the engine is patched once per process."""
-    global _store, _installed
-    _store = store
+def install(store: DurableStore | None, on_end: Callable[[str, str], None] | None = None) -> None:
+    """Record runs in `store` from now on (None: stop recording); tell `on_end` each ended run's ARN and status.
+
+    The engine is patched once per process.
+    """
+    global _store, _on_end, _installed
+    _store, _on_end = store, on_end
     if _installed:
         return
     _installed = True
     start = Execution.start
+    terminated = BaseExecutionWorkerCommunication.terminated
     environment = ExecutionWorker._get_evaluation_environment
     publish = EventManager._publish_history_event
 
@@ -67,7 +74,14 @@ def install(store: DurableStore | None) -> None:
         if _store is not None and arn is not None:
             _store.add_event(arn, dict(self._history_event_list[-1]))
 
+    def heard_end(self: BaseExecutionWorkerCommunication) -> None:
+        terminated(self)  # the execution's status, stop date and error are set here
+        listener = _on_end
+        if listener is not None:
+            listener(self.execution.exec_arn, ExecutionStatus(self.execution.exec_status).value)
+
     Execution.start = recorded_start  # type: ignore[method-assign]
+    BaseExecutionWorkerCommunication.terminated = heard_end  # type: ignore[method-assign]
     ExecutionWorker._get_evaluation_environment = labelled_environment  # type: ignore[method-assign]
     EventManager._publish_history_event = recorded_publish  # type: ignore[method-assign,assignment]
 

@@ -126,7 +126,6 @@ class LocalRuntime:
             self.restored = self.state.restore()
         finally:
             self.durability.loading.clear()
-        run_journal.install(self.store)
         self.store.keep_generation()  # this start's state is good: the way back if the file is ever damaged
         log.info(
             "restored %d stories and %d runs from %s", self.restored.stories, self.restored.runs, self.settings.home
@@ -135,6 +134,7 @@ class LocalRuntime:
         self.pipe = StreamPipe(self.resources.stories_stream_arn, self.settings.aws_region, self.lambdas, self.bus)
         self.pipe.start_from_latest()
         self.status_rule = RunStatusRule(self.resources.state_machine_arn, self.settings.aws_region, self.lambdas)
+        run_journal.install(self.store, on_end=self._run_ended)  # before any run starts or resumes
         self.outbox = Outbox(
             self.resources.outbox_queue_url,
             self.outbox_dir,
@@ -195,7 +195,7 @@ class LocalRuntime:
         Every acknowledged write is on disk already; runs still in flight come back FAILED at the next start.
         """
         self._stop.set()
-        self.durability.acknowledged.happened()  # the pump stops now, not at its next interval
+        self.durability.wakeups.pump.happened()  # the pump stops now, not at its next interval
         if self._pump_thread is not None:
             self._pump_thread.join(timeout=10)
         # A message published just before stopping is kept on disk, but an email now is better than at the next start.
@@ -214,10 +214,6 @@ class LocalRuntime:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-
-    def pump_once(self) -> int:
-        """Move whatever is waiting: stream → pipe → bus → state machine, topic → outbox."""
-        return self.pipe.poll() + self.outbox.poll() + self.status_rule.poll()
 
     def invoke(self, function_name: str, event: Any) -> Any:
         """Call a function as its trigger would; its failure comes back as FunctionFailedError."""
@@ -252,7 +248,9 @@ class LocalRuntime:
         sfn = client("stepfunctions", self.settings.aws_region)
         execution_status: str | None = None
         error: str | None = None
-        activity = self.durability.acknowledged
+        # Progress output follows every state; otherwise only a run's start, end and email matter.
+        wakeups = self.durability.wakeups
+        activity = wakeups.anything if on_state is not None else wakeups.news
         seen = activity.count
         while time.monotonic() < deadline:
             story = stories.get(story_id)
@@ -293,20 +291,27 @@ class LocalRuntime:
         history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
         return [event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event]
 
+    def _run_ended(self, execution_arn: str, status: str) -> None:
+        """Told by the engine's thread as a run ends: a failure is the status rule's to deliver."""
+        if status in ENDED_WITHOUT_EMAIL:
+            self.status_rule.ended(execution_arn)
+            self.durability.wakeups.pump.happened()
+        self.durability.wakeups.reported()
+
     def _pump(self) -> None:
-        activity = self.durability.acknowledged
-        seen = activity.count
+        wakeups = self.durability.wakeups
+        seen = wakeups.pump.count
         while not self._stop.is_set():
-            try:
-                if self.pump_once():
-                    # News for wait_for_story (an email in the outbox, a run started), not work for the pump:
-                    # counted as seen unless someone else wrote meanwhile, or the pump would wake itself.
-                    news = activity.happened()
-                    seen = news if news == seen + 1 else seen
+            try:  # stream → pipe → bus → state machine; topic → outbox; ended runs → run_status
+                started = self.pipe.poll()
+                if self.outbox.poll() + self.status_rule.poll():
+                    wakeups.reported()  # for wait_for_story: an email written, a failure marked
+                elif started:
+                    wakeups.anything.happened()  # for progress output only
             except Exception:
                 log.exception("local pump failed; retrying")
-            # At the next acknowledged write (a new story's stream record, a published message), or the interval.
-            seen = activity.wait(seen, PUMP_INTERVAL_SECONDS)
+            # At the next new item, published message or ended run, or at the interval.
+            seen = wakeups.pump.wait(seen, PUMP_INTERVAL_SECONDS)
 
 
 def settled_by(execution: dict[str, Any]) -> float:

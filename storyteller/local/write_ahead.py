@@ -30,7 +30,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.s3.models import s3_backends
 
-from storyteller.local.activity import Activity
+from storyteller.local.activity import Wakeups
 from storyteller.local.store import DurableStore, write_durably
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ _DYNAMODB = "DynamoDB_20120810."
 _DYNAMODB_WRITES = frozenset(
     f"{_DYNAMODB}{operation}"
     for operation in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+)
+# Writes that can add an item, and so a stream INSERT for the pipe: these wake the pump.
+_DYNAMODB_ADDS = frozenset(
+    f"{_DYNAMODB}{operation}" for operation in ("PutItem", "TransactWriteItems", "BatchWriteItem")
 )
 _DISK_REFUSED = b'{"__type": "InternalServerError", "message": "the local state could not be written to disk"}'
 
@@ -57,7 +61,7 @@ class Durability:
     media_bucket: str
     region: str
     loading: threading.Event = field(default_factory=threading.Event)
-    acknowledged: Activity = field(default_factory=Activity)  # wakes the pump and waiters
+    wakeups: Wakeups = field(default_factory=Wakeups)  # the pump and waiters, each for what concerns it
 
     def active(self) -> bool:
         return not self.loading.is_set()
@@ -88,23 +92,23 @@ def write_ahead(app: WSGIApp, durability: Durability | None) -> WSGIApp:
                 if target not in _DYNAMODB_WRITES:
                     return list(app(environ, start_response))
                 answer = _dynamodb_write(app, environ, start_response, recording)
-            return _woken(recording, answer)
+            return _woken(recording, answer, pump_work=target in _DYNAMODB_ADDS)
         if recording is None:
             return app(environ, start_response)
         service = _signed_service(environ)
         if service == "s3" and environ.get("REQUEST_METHOD") in ("PUT", "DELETE"):
-            return _woken(recording, _object_write(app, environ, start_response, recording))
+            return _woken(recording, _object_write(app, environ, start_response, recording), pump_work=False)
         if service == "sns":
-            return _woken(recording, _publish(app, environ, start_response, recording))
+            return _woken(recording, _publish(app, environ, start_response, recording), pump_work=True)
         return app(environ, start_response)
 
     return serve
 
 
-def _woken(recording: Durability | None, answer: Iterable[bytes]) -> Iterable[bytes]:
-    """After a write: the pump has something to move (a stream record, a message), a waiter may have news."""
+def _woken(recording: Durability | None, answer: Iterable[bytes], *, pump_work: bool) -> Iterable[bytes]:
+    """After a write: progress output has a step to show; the pump may have a new item or message to move."""
     if recording is not None:
-        recording.acknowledged.happened()
+        recording.wakeups.written(pump_work=pump_work)
     return answer
 
 

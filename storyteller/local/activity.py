@@ -44,7 +44,7 @@ class Wakeups:
     """Who is woken by what. Each poller still polls at its interval, so a missed wake-up only delays."""
 
     # Work for the pump: an item put (a stream INSERT, what the pipe's filter passes), a published
-    # message (an email to write), a run's end (the status rule), a stop.
+    # message (an email to write), a failed run's end (the status rule's to deliver), a stop.
     pump: Activity = field(default_factory=Activity)
     # What `wait_for_story` waits for: the pump moved something (a run started, an email written), a run ended.
     news: Activity = field(default_factory=Activity)

@@ -25,11 +25,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontend import auth
 from frontend.console import Console, console_router
+from frontend.family_pages import FamilyBook, FamilyCatalog, family_router
 from frontend.page_cache import PageCache
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.models import StoryItem, StoryStatus
@@ -51,6 +54,8 @@ class StoryShelf(Protocol):
 
     def recent(self, limit: int = 20) -> list[StoryItem]: ...
 
+    def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]: ...
+
 
 class MediaLinks(Protocol):
     """Turns a stored S3 key into a URL the browser can fetch."""
@@ -65,6 +70,8 @@ def create_app(
     stories: StoryShelf | None = None,
     media: MediaLinks | None = None,
     runs: Runs | None = None,
+    families: FamilyBook | None = None,
+    catalog_of: Callable[[str], FamilyCatalog] | None = None,
     fetch_secret: Callable[[str], str] | None = None,
     announce: Callable[[str], None] | None = None,
 ) -> FastAPI:
@@ -77,6 +84,8 @@ def create_app(
     frontend = frontend or FrontendSettings()
     region = settings.aws_region
     stories = stories or StoryStore(settings)
+    families = families or FamilyStore(settings)
+    catalog_of = catalog_of or (lambda family_id: CatalogStore(settings, family_id))
     media = media or MediaStore(settings)
     runs = runs or Runs(lambda: client("stepfunctions", region), frontend.state_machine_arn, names.STATE_MACHINE)
     zone = ZoneInfo(settings.schedule_time_zone)
@@ -121,13 +130,19 @@ def create_app(
 
     pages = PageCache()
 
+    app.include_router(
+        family_router(templates, families, catalog_of, stories, lambda story: media_url(story, story.imageKey))
+    )
+
     @app.get("/", response_class=HTMLResponse)
     def recent(request: Request) -> Response:
+        # Every story is a family's, on its private shelf; only an install that opts in lists the default
+        # family's here (STORYTELLER_PUBLIC_SHELF).
         if not frontend.public_shelf:
             return templates.TemplateResponse(request, "index.html", {"shelf": [], "private": True})
         shelf = [
             {"story": story, "image": media_url(story, story.imageKey)}
-            for story in stories.recent()
+            for story in stories.of_family(names.DEFAULT_FAMILY)
             if not story.expired()
         ]
         return templates.TemplateResponse(request, "index.html", {"shelf": shelf, "private": False})
@@ -246,7 +261,7 @@ def _security_headers(
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path.startswith("/console"):
+        if request.url.path.startswith(("/console", "/shelf/")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -30,9 +30,9 @@ class FrontendSettings(EnvironmentSettings):
     )
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
     public_shelf: bool = Field(
-        default=True,
-        description="List recent stories on the home page. Off in AWS, where anyone with the URL would see "
-        "the titles and the children's names (cdk.json `publicShelf` turns it on).",
+        default=False,
+        description="List the default family's stories on the home page, for a one-family install that wants "
+        "that. Off by default: every family's stories are on its own private shelf (the link in its emails).",
     )
 
     @field_validator("console_password")

@@ -27,3 +27,15 @@ class ProviderUnavailableError(StorytellerError):
 
 class InvalidEventError(StorytellerError):
     """An event that does not match our schema; it is rejected before any work is done."""
+
+
+class UnknownFamilyError(StorytellerError):
+    """No family with this id."""
+
+
+class DuplicateError(StorytellerError):
+    """A family, character or scene with this id (or name) is already there."""
+
+
+class NotFoundError(StorytellerError):
+    """A character or scene to remove is not there."""

@@ -44,8 +44,8 @@ def bus_entry(detail: dict[str, Any]) -> dict[str, Any]:
 
 def parse_story_created(detail: Any) -> StoryCreated:
     """The state machine's input as our model; unknown versions and bad shapes are refused by name."""
-    if isinstance(detail, dict) and detail.get("version") not in (None, "1"):
-        raise InvalidEventError(f"StoryCreated version {detail.get('version')!r} is not supported (only '1')")
+    if isinstance(detail, dict) and detail.get("version") not in (None, "1", "2"):
+        raise InvalidEventError(f"StoryCreated version {detail.get('version')!r} is not supported (only '1', '2')")
     try:
         return StoryCreated.model_validate(detail)
     except ValidationError as error:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from storyteller import names
 
 # Long enough for a real name or scene, short enough that a 10 kB "name" is refused at the edge.
 NAME_MAX = 60
 DESCRIPTION_MAX = 400
+# A family's id is part of its links and its schedule's name: lowercase letters, digits and inner hyphens.
+FAMILY_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+BEDTIME_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
+# A plausible address; SNS's confirmation email is the real check that it reaches someone.
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+RECIPIENTS_MAX = 10
+# Languages the writers and voices can tell a story in; English only until a second one is tested end to end.
+Language = Literal["en"]
 
 
 # defer_build: a model's validator is built at its first use, not at import, so a handler pays only for
@@ -50,10 +62,77 @@ class PastStory(_Strict):
     plot: str | None = None
 
 
-class StoryCreated(_Strict):
-    """Version 1 of the event the pipe puts on the bus; consumers never see DynamoDB's format."""
+class Family(_Strict):
+    """A household: who gets the email, when its night is, and for whom the stories are told."""
 
-    version: Literal["1"] = "1"
+    id: str = Field(pattern=FAMILY_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    recipients: list[str] = Field(min_length=1, max_length=RECIPIENTS_MAX)
+    timeZone: str
+    at: str = Field(description="Bedtime, HH:MM in the family's time zone.")
+    language: Language = "en"
+    age: int = Field(default=5, ge=2, le=12, description="The listeners' age: length and words follow it.")
+    # The capability in the shelf's link; replacing it revokes every link sent before.
+    shelfToken: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    createdAt: datetime | None = None
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        cleaned = [address.strip().lower() for address in value]
+        for address in cleaned:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("an address is listed twice")
+        return cleaned
+
+    @field_validator("at")
+    @classmethod
+    def _bedtime(cls, value: str) -> str:
+        if not re.match(BEDTIME_PATTERN, value):
+            raise ValueError(f"{value!r} is not a time of day: HH:MM, 00:00 to 23:59")
+        return value
+
+    @field_validator("timeZone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown IANA time zone {value!r}, e.g. Europe/London") from error
+        return value
+
+    @property
+    def shelf_path(self) -> str:
+        """The family's private shelf, relative to the story pages' address."""
+        return f"/shelf/{self.id}/{self.shelfToken}"
+
+    def ref(self) -> FamilyRef:
+        """What a story's event carries of its family."""
+        return FamilyRef(id=self.id, shelf=self.shelf_path)
+
+
+class FamilyRef(_Strict):
+    """The family a story is for, as its event carries it: whose email, and the shelf link in it."""
+
+    id: str = Field(pattern=FAMILY_ID_PATTERN)
+    shelf: str = Field(min_length=1, max_length=200)
+
+
+# What a version 1 event (from before households) is taken to mean: the default family's; the state
+# machine's UpgradeV1 state adds the same (statemachine/story_media.asl.json).
+LEGACY_FAMILY = FamilyRef(id=names.DEFAULT_FAMILY, shelf="/")
+
+
+class StoryCreated(_Strict):
+    """The event the pipe puts on the bus; consumers never see DynamoDB's format.
+
+    Version 2 adds `family`; version 1 (no family) is still accepted as the default family's.
+    """
+
+    version: Literal["1", "2"] = "2"
+    family: FamilyRef = LEGACY_FAMILY
     id: str = Field(min_length=1, max_length=64)
     title: str
     text: str
@@ -119,6 +198,8 @@ class StoryItem(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str
+    familyId: str = names.DEFAULT_FAMILY  # rows from before households are the default family's
+    shelf: str = "/"  # the family's shelf path when the story was written, for its email
     title: str
     text: str
     scene: Scene
@@ -152,6 +233,7 @@ class StoryItem(BaseModel):
     def to_event(self) -> StoryCreated:
         """The StoryCreated event this item announces."""
         return StoryCreated(
+            family=FamilyRef(id=self.familyId, shelf=self.shelf),
             id=self.id,
             title=self.title,
             text=self.text,
@@ -160,3 +242,11 @@ class StoryItem(BaseModel):
             createdAt=self.createdAt,
             moment=self.moment,
         )
+
+
+def input_problems(error: ValidationError) -> str:
+    """What is wrong with what a person typed, as one line: `at: '25:00' is not a time of day …`."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or 'value'}: {problem['msg'].removeprefix('Value error, ')}"
+        for problem in error.errors()
+    )

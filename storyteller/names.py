@@ -9,6 +9,13 @@ TTL_ATTRIBUTE: Final = "ttl"
 # Which firing of the nightly schedule made which story (Powertools idempotency records, pk `id`).
 FIRINGS_TABLE: Final = "ScheduleFirings"
 FIRINGS_TTL_ATTRIBUTE: Final = "expiration"
+# Households (issue 14): one row per family; Characters and Scenes are keyed (familyId, id); the Stories
+# table's index lists one family's stories, newest first, for its shelf.
+FAMILIES_TABLE: Final = "Families"
+FAMILY_KEY: Final = "familyId"
+STORIES_BY_FAMILY_INDEX: Final = "byFamily"
+# An install from before households: its cast, scenes and stories become this family's.
+DEFAULT_FAMILY: Final = "default"
 
 EVENT_BUS: Final = "storyteller"
 EVENT_SOURCE: Final = "storyteller.stories"

@@ -110,6 +110,7 @@ class Settings(EnvironmentSettings):
     characters_table: str = names.CHARACTERS_TABLE
     scenes_table: str = names.SCENES_TABLE
     firings_table: str = names.FIRINGS_TABLE
+    families_table: str = names.FAMILIES_TABLE
     media_bucket: str = names.MEDIA_BUCKET
 
     schedule_cron: str = Field(default="15 19 * * *", description="Minute hour day month weekday.")

@@ -11,7 +11,7 @@ from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import EmptyCatalogError, StoryValidationError
-from storyteller.models import Character, PastStory, Provenance, Scene, StoryDraft, StoryItem
+from storyteller.models import Character, Family, PastStory, Provenance, Scene, StoryDraft, StoryItem
 from storyteller.providers.protocols import RememberingWriter, StoryWriter
 from storyteller.validation import StoryReport, validate_story
 
@@ -61,14 +61,29 @@ def create_story(
     rng: random.Random,
     attempts: int = 3,
     now: datetime | None = None,
+    family: Family | None = None,
 ) -> StoryItem:
-    """Write tonight's story and store it with a two-day TTL; the table's stream takes it from there."""
-    characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng)
-    recent = stories.recent_of_cast({character.id for character in characters})
+    """Write tonight's story for the catalog's family and store it with a two-day TTL; the table's stream
+    takes it from there. The family, when given, puts its shelf link into the story's email."""
+    if family is not None and family.id != catalog.family_id:
+        raise ValueError(f"catalog of {catalog.family_id!r} given for family {family.id!r}")
+    try:
+        characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng)
+    except EmptyCatalogError as error:
+        if catalog.family_id == names.DEFAULT_FAMILY:
+            raise
+        # The seed is the default family's; another family fills its own catalog.
+        kind, command = ("cast", "cast add") if "Characters" in str(error) else ("scenes", "scene add")
+        raise EmptyCatalogError(
+            f"family {catalog.family_id!r} has no {kind} yet: `storyteller {command} {catalog.family_id} …`"
+        ) from None
+    recent = stories.recent_of_cast({character.id for character in characters}, family_id=catalog.family_id)
     draft, report = write_valid_story(writer, characters, scene, attempts, recent)
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     story = StoryItem(
         id=str(uuid.uuid4()),  # unguessable: the story page is public by its id
+        familyId=catalog.family_id,
+        shelf=family.shelf_path if family is not None else "/",
         title=draft.title,
         text=draft.text,
         scene=scene,

@@ -12,16 +12,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
+from storyteller.errors import UnknownFamilyError
 from storyteller.observability import logger, metrics, tracer
 from storyteller.providers import factory
 from storyteller.settings import get_settings
 from storyteller.story import create_story
 
-# Scheduler and Lambda's async queue both deliver at least once: a firing is keyed by its scheduled
-# time (`<aws.scheduler.scheduled-time>` in the target's input), so a duplicate returns the story the
-# first delivery made. An event without one (a manual `tonight`) always makes a new story.
-FIRING = IdempotencyConfig(event_key_jmespath="scheduledTime", expires_after_seconds=names.STORY_LIFETIME_SECONDS)
+# Scheduler and Lambda's async queue both deliver at least once: a firing is keyed by its family and its
+# scheduled time (`<aws.scheduler.scheduled-time>` in the target's input), so a duplicate returns the story
+# the first delivery made, and two families whose bedtime is the same minute each get theirs. An event
+# without a time (a manual `tonight`) always makes a new story.
+FIRING = IdempotencyConfig(
+    event_key_jmespath="[familyId, scheduledTime]", expires_after_seconds=names.STORY_LIFETIME_SECONDS
+)
 
 
 @metrics.log_metrics
@@ -47,16 +52,22 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
+    family_id = str(event.get("familyId") or names.DEFAULT_FAMILY)
+    family = FamilyStore(settings).get(family_id)
+    if family is None and family_id != names.DEFAULT_FAMILY:
+        # A schedule left behind by a removed family: said once, no story for nobody.
+        raise UnknownFamilyError(f"no family {family_id!r}: its schedule should have gone with it")
     story = create_story(
-        CatalogStore(settings),
+        CatalogStore(settings, family_id),
         StoryStore(settings),
         factory.story_writer(settings),
         random.Random(settings.story_seed),
         attempts=settings.writer_attempts,
+        family=family,
     )
-    logger.info("story created", extra={"story_id": story.id, "words": story.words})
+    logger.info("story created", extra={"story_id": story.id, "family": family_id, "words": story.words})
     metrics.add_metric(name="StoriesCreated", unit=MetricUnit.Count, value=1)
-    return {"id": story.id, "title": story.title, "words": story.words}
+    return {"id": story.id, "title": story.title, "words": story.words, "familyId": family_id}
 
 
 @lru_cache(maxsize=4)

@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
 from storyteller.models import PastStory, StoryItem
@@ -60,15 +61,37 @@ class StoryStore:
         stories.sort(key=lambda story: story.createdAt, reverse=True)
         return stories[:limit]
 
-    def recent_of_cast(self, character_ids: set[str], limit: int = 7) -> list[PastStory]:
-        """Titles and plots of the newest stories sharing a character with this cast, newest first.
-
-        A scan that reads four small attributes: the TTL keeps the table to a few days of stories.
-        """
-        names = {"#t": "title", "#p": "plot", "#c": "characters", "#d": "createdAt"}
+    def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]:
+        """A family's stories, newest first, from the table's family index (a shelf reads only its own)."""
         rows: list[dict[str, Any]] = []
-        pages = self._dynamodb.get_paginator("scan").paginate(
-            TableName=self._table, ProjectionExpression="#t, #p, #c, #d", ExpressionAttributeNames=names
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=names.STORIES_BY_FAMILY_INDEX,
+            KeyConditionExpression="#f = :f",
+            ExpressionAttributeNames={"#f": names.FAMILY_KEY},
+            ExpressionAttributeValues={":f": {"S": family_id}},
+            ScanIndexForward=False,
+            PaginationConfig={"MaxItems": limit * 2},  # a few expired or malformed rows are skipped below
+        )
+        for page in pages:
+            rows.extend(from_item(item) for item in page["Items"])
+        stories = [story for row in rows if (story := _story(row)) is not None and not story.expired()]
+        stories.sort(key=lambda story: story.createdAt, reverse=True)
+        return stories[:limit]
+
+    def recent_of_cast(
+        self, character_ids: set[str], limit: int = 7, family_id: str = names.DEFAULT_FAMILY
+    ) -> list[PastStory]:
+        """Titles and plots of the family's newest stories sharing a character with this cast, newest first."""
+        attributes = {"#t": "title", "#p": "plot", "#c": "characters", "#d": "createdAt", "#f": names.FAMILY_KEY}
+        rows: list[dict[str, Any]] = []
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=names.STORIES_BY_FAMILY_INDEX,
+            KeyConditionExpression="#f = :f",
+            ProjectionExpression="#t, #p, #c, #d",
+            ExpressionAttributeNames=attributes,
+            ExpressionAttributeValues={":f": {"S": family_id}},
         )
         for page in pages:
             rows.extend(from_item(item) for item in page["Items"])

@@ -34,6 +34,8 @@ class Outbox:
     smtp_url: str | None = None
     # Told each message id whose email is on disk: the topic's copy of it can go (state.LocalState).
     on_delivered: Callable[[str], None] | None = None
+    # A family's addresses, by the message's `familyId` attribute, as SNS filter policies pick subscriptions.
+    recipients_of: Callable[[str], list[str]] | None = None
 
     def poll(self) -> int:
         """Write one .eml per new message; returns how many were written."""
@@ -51,18 +53,26 @@ class Outbox:
         return written
 
     def deliver(self, notification: dict[str, Any]) -> Path | None:
-        """The notification as an email; keyed by SNS MessageId, so a redelivery writes nothing new."""
+        """One email per recipient of the message's family; keyed by SNS MessageId and recipient, so a
+        redelivery writes nothing new. Returns the first recipient's file, or None when all were there."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        story_id = notification.get("MessageAttributes", {}).get("storyId", {}).get("Value", "story")
-        path = self.folder / f"{story_id}-{notification['MessageId']}.eml"
-        if path.exists():
-            return None
-        email = to_email(notification, self.recipient)
-        write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
-        if self.smtp_url:
-            _send(email, self.smtp_url)
-        log.info("email for %s written to %s", story_id, path)
-        return path
+        attributes = notification.get("MessageAttributes", {})
+        story_id = attributes.get("storyId", {}).get("Value", "story")
+        family_id = attributes.get("familyId", {}).get("Value")
+        recipients = (self.recipients_of(family_id) if family_id and self.recipients_of else []) or [self.recipient]
+        written: list[Path] = []
+        for number, recipient in enumerate(recipients, start=1):
+            suffix = "" if number == 1 else f".to{number}"  # sorts after the first recipient's
+            path = self.folder / f"{story_id}-{notification['MessageId']}{suffix}.eml"
+            if path.exists():
+                continue
+            email = to_email(notification, recipient)
+            write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
+            if self.smtp_url:
+                _send(email, self.smtp_url)
+            log.info("email for %s to %s written to %s", story_id, recipient, path)
+            written.append(path)
+        return written[0] if written else None
 
 
 def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:

@@ -42,17 +42,43 @@ def provision(settings: Settings) -> LocalResources:
     """Tables, bucket, topic, functions and the state machine from the real ASL file."""
     region = settings.aws_region
     dynamodb = client("dynamodb", region)
+    dynamodb.create_table(
+        TableName=settings.families_table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     for table in (settings.characters_table, settings.scenes_table):
         dynamodb.create_table(
             TableName=table,
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[
+                {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
+                {"AttributeName": "id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
+                {"AttributeName": "id", "AttributeType": "S"},
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
     stories = dynamodb.create_table(
         TableName=settings.stories_table,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
+            {"AttributeName": "createdAt", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": names.STORIES_BY_FAMILY_INDEX,
+                "KeySchema": [
+                    {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
+                    {"AttributeName": "createdAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
         BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )

@@ -17,7 +17,9 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
+from storyteller.households import ensure_default_family
 from storyteller.local import redrive, run_journal
 from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
@@ -126,6 +128,7 @@ class LocalRuntime:
             self.restored = self.state.restore()
         finally:
             self.durability.loading.clear()
+        ensure_default_family(self.settings)  # an install from before households becomes the default family
         self.store.keep_generation()  # this start's state is good: the way back if the file is ever damaged
         log.info(
             "restored %d stories and %d runs from %s", self.restored.stories, self.restored.runs, self.settings.home
@@ -142,11 +145,16 @@ class LocalRuntime:
             self.settings.aws_region,
             self.settings.smtp_url,
             on_delivered=self.store.forget_message,
+            recipients_of=self._recipients_of,
         )
         self._recover()
         self._pump_thread = threading.Thread(target=self._pump, name="storyteller-pump", daemon=True)
         self._pump_thread.start()
         return self
+
+    def _recipients_of(self, family_id: str) -> list[str]:
+        family = FamilyStore(self.settings).get(family_id)
+        return family.recipients if family is not None else []
 
     def _recover(self) -> None:
         """Finish what a kill interrupted: emails not yet written, stories whose run never started.
@@ -223,12 +231,12 @@ class LocalRuntime:
             raise FunctionFailedError(result["errorType"], result["errorMessage"])
         return result
 
-    def create_story(self, scheduled_time: str | None = None) -> str:
-        """What the nightly schedule does: run create_story; returns the new story's id.
+    def create_story(self, scheduled_time: str | None = None, family_id: str | None = None) -> str:
+        """What a family's nightly schedule does: run create_story; returns the new story's id.
 
         `scheduled_time` is the firing's `<aws.scheduler.scheduled-time>`: a firing delivered twice makes one story.
         """
-        event = {"source": "storyteller.local"}
+        event = {"source": "storyteller.local", "familyId": family_id or names.DEFAULT_FAMILY}
         if scheduled_time is not None:
             event["scheduledTime"] = scheduled_time
         result = self.invoke(names.CREATE_STORY_FUNCTION, event)

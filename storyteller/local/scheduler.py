@@ -1,17 +1,35 @@
-"""The nightly schedule: the same cron expression and IANA time zone the CDK schedule uses."""
+"""Each family's night, locally: one job per family at its bedtime in its own time zone.
+
+In AWS each family has its own EventBridge Scheduler schedule; here one APScheduler keeps a job per row
+of the Families table, and re-reads the table every few seconds, so `storyteller family add` in another
+terminal is scheduled without a restart.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+
+from storyteller.models import Family
+
+log = logging.getLogger(__name__)
+RESYNC_SECONDS = 5.0
+_RESYNC_JOB = "families"
 
 
 def nightly_trigger(cron: str, time_zone: str) -> CronTrigger:
     """A trigger from a five-field cron expression, in the family's time zone (summer time included)."""
     return CronTrigger.from_crontab(cron, timezone=time_zone)
+
+
+def bedtime_trigger(family: Family) -> CronTrigger:
+    """Every day at the family's bedtime, in its zone."""
+    hour, minute = family.at.split(":")
+    return CronTrigger(hour=int(hour), minute=int(minute), timezone=family.timeZone)
 
 
 def schedule_problem(cron: str, time_zone: str) -> str | None:
@@ -26,20 +44,70 @@ def schedule_problem(cron: str, time_zone: str) -> str | None:
     return None
 
 
-class NightlySchedule:
-    """Runs `job` at every firing of the schedule, in a background thread."""
+class FamilySchedules:
+    """Runs `job(family_id, scheduled_time)` at every family's bedtime, in a background thread pool."""
 
-    def __init__(self, cron: str, time_zone: str, job: Callable[[], object]) -> None:
-        self._scheduler = BackgroundScheduler(timezone=time_zone)
-        self._job = self._scheduler.add_job(job, nightly_trigger(cron, time_zone), name="tonight", max_instances=1)
+    def __init__(
+        self,
+        families: Callable[[], list[Family]],
+        job: Callable[[str, str], object],
+        resync_seconds: float = RESYNC_SECONDS,
+    ) -> None:
+        self._families = families
+        self._job = job
+        self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"misfire_grace_time": 300})
+        self._bedtimes: dict[str, tuple[str, str]] = {}
+        self._resync_seconds = resync_seconds
 
     def start(self) -> None:
+        self.sync()
+        self._scheduler.add_job(self.sync, "interval", seconds=self._resync_seconds, id=_RESYNC_JOB)
         self._scheduler.start()
 
-    def next_run(self) -> datetime | None:
-        """When the next story will be written."""
-        moment: datetime | None = self._job.next_run_time
-        return moment
+    def sync(self) -> None:
+        """Add, move and drop jobs so there is one per family at its current bedtime."""
+        try:
+            families = {family.id: family for family in self._families()}
+        except Exception:  # a failed read keeps tonight's jobs; the next sync tries again
+            log.exception("could not read the families; keeping the schedule as it was")
+            return
+        for family in families.values():
+            bedtime = (family.at, family.timeZone)
+            if self._bedtimes.get(family.id) != bedtime:
+                self._scheduler.add_job(
+                    self._fire,
+                    bedtime_trigger(family),
+                    args=(family.id,),
+                    id=f"family:{family.id}",
+                    name=f"tonight for {family.id}",
+                    replace_existing=True,
+                    max_instances=1,
+                )
+                self._bedtimes[family.id] = bedtime
+                log.info("family %s: nightly at %s %s", family.id, *bedtime)
+        for gone in set(self._bedtimes) - set(families):
+            self._scheduler.remove_job(f"family:{gone}")
+            del self._bedtimes[gone]
+            log.info("family %s removed: its schedule too", gone)
+
+    def next_runs(self) -> dict[str, datetime]:
+        """When each family's next story will be written."""
+        runs: dict[str, datetime] = {}
+        for family_id in self._bedtimes:
+            job = self._scheduler.get_job(f"family:{family_id}")
+            trigger = job.trigger if job is not None else None
+            moment = job.next_run_time if job is not None and self._scheduler.running else None
+            if moment is None and trigger is not None:
+                moment = trigger.get_next_fire_time(None, datetime.now(UTC))
+            if moment is not None:
+                runs[family_id] = moment
+        return runs
 
     def stop(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def _fire(self, family_id: str) -> None:
+        # The firing's minute keys its idempotency record, as <aws.scheduler.scheduled-time> does in AWS.
+        firing = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
+        self._job(family_id, firing)

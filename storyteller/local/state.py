@@ -60,6 +60,7 @@ class LocalState:
         self._store = store
         self._media_dir = settings.home / "media"
         self._tables = (
+            settings.families_table,
             settings.characters_table,
             settings.scenes_table,
             settings.stories_table,
@@ -97,6 +98,8 @@ class LocalState:
         for table in self._tables:
             expired: list[dict[str, Any]] = []
             for item in self._store.items(table):
+                if table in self._family_keyed and names.FAMILY_KEY not in item:
+                    self._adopt(table, item)
                 if table == self._settings.stories_table:
                     ttl = item.get(names.TTL_ATTRIBUTE, {}).get("N") or _lifetime_end(item)
                     if ttl is None:
@@ -115,6 +118,19 @@ class LocalState:
             if expired:
                 self._store.delete_items(table, expired)
         return kept
+
+    @property
+    def _family_keyed(self) -> tuple[str, ...]:
+        return (self._settings.characters_table, self._settings.scenes_table, self._settings.stories_table)
+
+    def _adopt(self, table: str, item: dict[str, Any]) -> None:
+        """A row from before households becomes the default family's, in the state file too (once)."""
+        item[names.FAMILY_KEY] = {"S": names.DEFAULT_FAMILY}
+        if table == self._settings.stories_table:
+            self._store.put_items([(table, {"id": item["id"]}, item)])
+            return
+        rekeyed = {names.FAMILY_KEY: item[names.FAMILY_KEY], "id": item["id"]}
+        self._store.put_items([(table, {"id": item["id"]}, None), (table, rekeyed, item)])  # one transaction
 
     def _restore_media(self, stories: dict[str, Any]) -> None:
         s3 = client("s3", self._settings.aws_region)
@@ -152,5 +168,6 @@ class LocalState:
             path = folder / f"{table}.json"
             if path.exists():
                 items = json.loads(path.read_text(encoding="utf-8"))
-                self._store.put_items([(table, {"id": item["id"]}, item) for item in items])  # every table keys on id
+                # Every table keyed on id then; _adopt re-keys the catalog's rows by family at this same start.
+                self._store.put_items([(table, {"id": item["id"]}, item) for item in items])
                 log.info("imported %d items of %s from %s", len(items), table, path)

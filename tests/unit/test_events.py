@@ -1,4 +1,4 @@
-"""The pipe's transformation: a real stream record in, the documented StoryCreated v1 out."""
+"""The pipe's transformation: a real stream record in, the documented StoryCreated v2 out."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ RECORD = {
         "Keys": {"id": {"S": "2f1c0a52-6a7e-4d5e-9a43-0b6f2d1e9c11"}},
         "NewImage": {
             "id": {"S": "2f1c0a52-6a7e-4d5e-9a43-0b6f2d1e9c11"},
+            "familyId": {"S": "smiths"},
+            "shelf": {"S": "/shelf/smiths/q9RkzV3m1oYc8Ww0Jt2LhA4s"},
             "title": {"S": "Pip and the Lost Star"},
             "text": {"S": "Pip looked up at the sky,\nand saw a star go drifting by."},
             "scene": {"M": {"id": {"S": "forest"}, "description": {"S": "a moonlit forest clearing"}}},
@@ -44,8 +46,10 @@ RECORD = {
     },
 }
 
+FAMILY = {"id": "smiths", "shelf": "/shelf/smiths/q9RkzV3m1oYc8Ww0Jt2LhA4s"}
 DOCUMENTED = {
-    "version": "1",
+    "version": "2",
+    "family": FAMILY,
     "id": "2f1c0a52-6a7e-4d5e-9a43-0b6f2d1e9c11",
     "title": "Pip and the Lost Star",
     "text": "Pip looked up at the sky,\nand saw a star go drifting by.",
@@ -69,8 +73,27 @@ def test_a_stream_record_becomes_the_documented_event() -> None:
 def test_the_event_keeps_no_dynamodb_bookkeeping() -> None:
     event = events.story_created_from_record(RECORD)
 
-    assert set(event.model_dump()) == {"version", "id", "title", "text", "scene", "characters", "createdAt", "moment"}
+    assert set(event.model_dump()) == {
+        "version", "family", "id", "title", "text", "scene", "characters", "createdAt", "moment"
+    }  # fmt: skip
     assert event.createdAt == datetime(2026, 11, 25, 19, 15, tzinfo=UTC)
+
+
+def test_a_story_from_before_households_is_the_default_familys() -> None:
+    record = json.loads(json.dumps(RECORD))
+    del record["dynamodb"]["NewImage"]["familyId"], record["dynamodb"]["NewImage"]["shelf"]
+
+    event = events.story_created_from_record(record)
+
+    assert (event.version, event.family.id, event.family.shelf) == ("2", "default", "/")
+
+
+def test_a_version_1_event_is_still_accepted_as_the_default_familys() -> None:
+    v1 = {key: value for key, value in DOCUMENTED.items() if key != "family"} | {"version": "1"}
+
+    event = events.parse_story_created(v1)
+
+    assert (event.version, event.family.id, event.id) == ("1", "default", DOCUMENTED["id"])
 
 
 def test_the_writers_key_moment_rides_along_for_the_picture() -> None:
@@ -93,8 +116,8 @@ def test_a_record_that_is_not_a_story_is_refused() -> None:
 
 
 def test_an_unknown_event_version_is_refused() -> None:
-    with pytest.raises(InvalidEventError, match="version '2' is not supported"):
-        events.parse_story_created({**DOCUMENTED, "version": "2"})
+    with pytest.raises(InvalidEventError, match="version '3' is not supported"):
+        events.parse_story_created({**DOCUMENTED, "version": "3"})
 
 
 def test_a_malformed_event_is_refused() -> None:
@@ -121,7 +144,14 @@ def test_the_serializer_round_trip_matches_the_hand_written_record() -> None:
     # Guards the fixture itself: it is what DynamoDB's own serializer makes of the documented story.
     image = {
         key: TypeSerializer().serialize(value)
-        for key, value in {**DOCUMENTED, "ttl": 1764270000, "status": "CREATED", "words": 14}.items()
-        if key not in ("version", "moment")  # a story with no moment has no such attribute
+        for key, value in {
+            **DOCUMENTED,
+            "familyId": FAMILY["id"],
+            "shelf": FAMILY["shelf"],
+            "ttl": 1764270000,
+            "status": "CREATED",
+            "words": 14,
+        }.items()
+        if key not in ("version", "moment", "family")  # a story with no moment has no such attribute
     }
     assert image == RECORD["dynamodb"]["NewImage"]

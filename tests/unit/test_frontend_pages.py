@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from frontend.app import cast_names, create_app, stanzas
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.models import Character, StoryItem, StoryStatus
+from storyteller.models import Character, Family, StoryItem, StoryStatus
 from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
 
@@ -27,6 +27,33 @@ class Shelf:
 
     def recent(self, limit: int = 20) -> list[StoryItem]:
         return sorted(self.stories.values(), key=lambda story: story.createdAt, reverse=True)[:limit]
+
+    def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]:
+        return [story for story in self.recent(limit=1000) if story.familyId == family_id][:limit]
+
+
+class Families:
+    """The Families table, as a dict."""
+
+    def __init__(self, *families: Family) -> None:
+        self.families = {family.id: family for family in families}
+
+    def get(self, family_id: str) -> Family | None:
+        return self.families.get(family_id)
+
+    def replace(self, family: Family) -> None:
+        self.families[family.id] = family
+
+
+SMITHS = Family(
+    id="smiths",
+    name="The Smiths",
+    recipients=["mum@smiths.example"],
+    timeZone="Europe/Paris",
+    at="19:30",
+    shelfToken="smiths-shelf-token-0123456789",
+)
+JONES = SMITHS.model_copy(update={"id": "jones", "name": "The Joneses", "shelfToken": "jones-shelf-token-0123456789"})
 
 
 class Presigner:
@@ -46,10 +73,12 @@ def story(
     complete: bool = True,
     age: timedelta = timedelta(hours=1),
     characters: list[Character] | None = None,
+    family: str = "smiths",
 ) -> StoryItem:
     created = datetime.now(UTC) - age
     return StoryItem(
         id=story_id,
+        familyId=family,
         title=title,
         text="Pip counted stars above the pines,\nAnd Luna hooted soft and low;\n\nGoodnight.",
         scene=SCENES[0],
@@ -63,12 +92,17 @@ def story(
     )
 
 
-def client_for(*stories: StoryItem, media: Presigner | None = None) -> TestClient:
+def client_for(*stories: StoryItem, media: Presigner | None = None, public_shelf: bool = False) -> TestClient:
     app = create_app(
         Settings(),
-        FrontendSettings(console_password="moonlight-operator", state_machine_arn="arn:aws:states:x:1:stateMachine:m"),
+        FrontendSettings(
+            console_password="moonlight-operator",
+            state_machine_arn="arn:aws:states:x:1:stateMachine:m",
+            public_shelf=public_shelf,
+        ),
         stories=Shelf(*stories),
         media=media or Presigner(),
+        families=Families(SMITHS, JONES),
     )
     return TestClient(app)
 
@@ -130,18 +164,55 @@ def test_unknown_expired_and_odd_ids_get_the_friendly_404() -> None:
         assert "This story has gone to sleep" in page.text
 
 
-def test_the_shelf_lists_live_stories_newest_first_with_date_and_time_left() -> None:
+def test_a_familys_shelf_lists_its_live_stories_newest_first_with_date_and_time_left() -> None:
     older = story("a", title="Older", age=timedelta(hours=30))
     newer = story("b", title="Newer", age=timedelta(hours=2))
     gone = story("c", title="Gone", age=timedelta(days=3))
+    theirs = story("d", title="The Joneses' night", family="jones")
 
-    html = client_for(older, newer, gone).get("/").text
+    page = client_for(older, newer, gone, theirs).get(SMITHS.shelf_path)
 
+    html = page.text
+    assert page.status_code == 200
     assert html.index("Newer") < html.index("Older")
     assert "Gone" not in html
+    assert "Joneses" not in html  # another family's story is on its own shelf only
     assert "1 day 21 h left" in html
     assert "17 h left" in html
     assert 'href="/stories/b"' in html
+    assert f'href="{SMITHS.shelf_path}/manage"' in html
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_a_wrong_token_and_an_unknown_family_are_the_same_404() -> None:
+    client = client_for(story("a"))
+
+    for path in ("/shelf/smiths/" + JONES.shelfToken, "/shelf/smiths/short", "/shelf/nobody/" + SMITHS.shelfToken):
+        page = client.get(path)
+        assert page.status_code == 404, path
+        assert "Older" not in page.text and "The Smiths" not in page.text
+
+
+def test_the_home_page_lists_no_familys_stories() -> None:
+    html = (
+        client_for(story("a", title="Pip at the Seaside"), story("b", title="Default's", family="default"))
+        .get("/")
+        .text
+    )
+
+    assert "Pip at the Seaside" not in html and "Default's" not in html
+    assert "open it from the link in the email" in html
+
+
+def test_an_install_that_opts_in_lists_the_default_familys_stories_on_the_home_page() -> None:
+    client = client_for(
+        story("a", title="The Smiths' night"), story("b", title="Old night", family="default"), public_shelf=True
+    )
+
+    html = client.get("/").text
+
+    assert "Old night" in html
+    assert "The Smiths&#39; night" not in html and "The Smiths' night" not in html
 
 
 def test_a_character_named_script_is_escaped_everywhere() -> None:
@@ -149,7 +220,7 @@ def test_a_character_named_script_is_escaped_everywhere() -> None:
     item = story(title='<img src=x onerror="alert(2)">', characters=[sneaky])
     client = client_for(item)
 
-    for path in ("/stories/s1", "/"):
+    for path in ("/stories/s1", SMITHS.shelf_path):
         html = client.get(path).text
         assert "<script>alert" not in html
         assert "<img src=x" not in html

@@ -11,7 +11,7 @@ from frontend.page_cache import PageCache
 from frontend.settings import FrontendSettings
 from storyteller.models import StoryItem
 from storyteller.settings import Settings
-from tests.unit.test_frontend_pages import Presigner, Shelf, story
+from tests.unit.test_frontend_pages import SMITHS, Families, Presigner, Shelf, story
 
 
 class CountingShelf(Shelf):
@@ -30,6 +30,7 @@ def _client(shelf: CountingShelf, media: Presigner) -> TestClient:
         FrontendSettings(console_password="moonlight-operator", state_machine_arn="arn:aws:states:x:1:stateMachine:m"),
         stories=shelf,
         media=media,
+        families=Families(SMITHS),
     )
     return TestClient(app)
 
@@ -84,14 +85,14 @@ class CountingPresigner(Presigner):
         return super().presign(key, seconds)
 
 
-def test_the_home_page_reads_the_shelf_every_time_but_signs_each_picture_once() -> None:
+def test_a_shelf_is_read_every_time_but_each_picture_is_signed_once() -> None:
     shelf, media = CountingShelf(story("first"), story("second")), CountingPresigner()
     client = _client(shelf, media)
     media.signed = 0  # the app signs one probe link at start, to learn the media origin for its CSP
 
-    first = client.get("/")
+    first = client.get(SMITHS.shelf_path)
     shelf.stories["third"] = story("third")
-    second = client.get("/")
+    second = client.get(SMITHS.shelf_path)
 
     assert "/stories/third" not in first.text
     assert "/stories/third" in second.text  # a new story shows at once: the shelf itself is not kept

@@ -1,0 +1,177 @@
+"""A family's private pages: its shelf (every story still here) and the page to manage the household.
+
+Both are reached by the unguessable link in every email, `/shelf/{family}/{token}`: the token is the
+capability (docs/security.md). A wrong token or an unknown family is the same friendly 404, compared in
+constant time, so the pages tell nobody which families exist. `storyteller family revoke` replaces the
+token and every link sent before stops working.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from storyteller.errors import DuplicateError, NotFoundError
+from storyteller.households import next_night, slug
+from storyteller.models import Character, Family, Scene, StoryItem, input_problems
+
+FORM_FIELD_MAX = 2_000  # no field of these forms is longer; a bigger one is refused before parsing
+
+
+class FamilyBook(Protocol):
+    """The Families table (storyteller.dal.families.FamilyStore)."""
+
+    def get(self, family_id: str) -> Family | None: ...
+
+    def replace(self, family: Family) -> None: ...
+
+
+class FamilyCatalog(Protocol):
+    """One family's cast and scenes (storyteller.dal.catalog.CatalogStore)."""
+
+    def characters(self) -> list[Character]: ...
+
+    def scenes(self) -> list[Scene]: ...
+
+    def add_character(self, character: Character) -> None: ...
+
+    def add_scene(self, scene: Scene) -> None: ...
+
+    def remove_character(self, character_id: str) -> None: ...
+
+    def remove_scene(self, scene_id: str) -> None: ...
+
+
+class FamilyStories(Protocol):
+    def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]: ...
+
+
+def family_router(
+    templates: Jinja2Templates,
+    families: FamilyBook,
+    catalog_of: Callable[[str], FamilyCatalog],
+    stories: FamilyStories,
+    picture: Callable[[StoryItem], str | None],
+) -> APIRouter:
+    """The shelf and the manage page, with their form posts."""
+    router = APIRouter()
+
+    def family_for(family_id: str, token: str) -> Family | None:
+        family = families.get(family_id) if 0 < len(family_id) <= 32 else None
+        expected = family.shelfToken if family is not None else "x" * len(token)
+        if not secrets.compare_digest(token.encode(), expected.encode()) or family is None:
+            return None
+        return family
+
+    def missing(request: Request) -> Response:
+        return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
+
+    @router.get("/shelf/{family_id}/{token}")
+    def shelf(request: Request, family_id: str, token: str) -> Response:
+        family = family_for(family_id, token)
+        if family is None:
+            return missing(request)
+        entries = [
+            {"story": story, "image": picture(story)}
+            for story in stories.of_family(family.id)
+            if not story.expired()  # DynamoDB deletes expired rows up to days late
+        ]
+        return templates.TemplateResponse(
+            request, "shelf.html", {"family": family, "shelf": entries, "next": next_night(family)}
+        )
+
+    @router.get("/shelf/{family_id}/{token}/manage")
+    def manage(request: Request, family_id: str, token: str) -> Response:
+        family = family_for(family_id, token)
+        if family is None:
+            return missing(request)
+        saved = request.query_params.get("saved")
+        return _manage_page(request, family, saved=saved if saved in _SAVED else None)
+
+    @router.post("/shelf/{family_id}/{token}/manage/{what}")
+    async def change(request: Request, family_id: str, token: str, what: str) -> Response:
+        family = family_for(family_id, token)
+        if family is None or what not in _SAVED:
+            return missing(request)
+        if not _same_origin(request):
+            return templates.TemplateResponse(request, "error.html", {"status": 403}, status_code=403)
+        form = {key: str(value)[:FORM_FIELD_MAX] for key, value in (await request.form()).items()}
+        try:
+            _apply(what, form, family, families, catalog_of(family.id))
+        except ValidationError as error:
+            return _manage_page(request, family, error=input_problems(error), form=form, status=400)
+        except (DuplicateError, NotFoundError) as error:
+            return _manage_page(request, family, error=str(error), form=form, status=400)
+        return RedirectResponse(f"{family.shelf_path}/manage?saved={quote(what)}", status_code=303)
+
+    def _manage_page(
+        request: Request,
+        family: Family,
+        *,
+        saved: str | None = None,
+        error: str | None = None,
+        form: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        catalog = catalog_of(family.id)
+        fresh = families.get(family.id) or family
+        context: dict[str, Any] = {
+            "family": fresh,
+            "characters": catalog.characters(),
+            "scenes": catalog.scenes(),
+            "next": next_night(fresh),
+            "saved": _SAVED.get(saved or ""),
+            "error": error,
+            "form": form or {},
+        }
+        return templates.TemplateResponse(request, "manage.html", context, status_code=status)
+
+    return router
+
+
+_SAVED = {
+    "household": "Saved: the recipients, bedtime and age.",
+    "cast-add": "Added to the cast.",
+    "cast-remove": "Removed from the cast.",
+    "scene-add": "Scene added.",
+    "scene-remove": "Scene removed.",
+}
+
+
+def _apply(what: str, form: dict[str, str], family: Family, families: FamilyBook, catalog: FamilyCatalog) -> None:
+    """One change from one form; a model refuses bad input before anything is written."""
+    if what == "household":
+        recipients = [line.strip() for line in form.get("recipients", "").splitlines() if line.strip()]
+        changed = Family.model_validate(
+            family.model_dump()
+            | {"recipients": recipients, "at": form.get("at", ""), "timeZone": form.get("timeZone", "").strip()}
+            | {"age": form.get("age", family.age)}
+        )
+        families.replace(changed)
+    elif what == "cast-add":
+        name = form.get("name", "")
+        catalog.add_character(Character(id=slug(name) or "-", name=name, description=form.get("description", "")))
+    elif what == "cast-remove":
+        catalog.remove_character(form.get("id", ""))
+    elif what == "scene-add":
+        description = form.get("description", "")
+        scene_id = slug(form.get("id", "") or " ".join(description.split()[:3])) or "-"
+        catalog.add_scene(Scene(id=scene_id, description=description))
+    elif what == "scene-remove":
+        catalog.remove_scene(form.get("id", ""))
+
+
+def _same_origin(request: Request) -> bool:
+    """A post from another site is refused (the link is the capability, but the browser is told too)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host

@@ -1,0 +1,144 @@
+"""AWS in step with the Families table: each family's own schedule and its recipients' subscriptions.
+
+The Families table's stream calls this for every change (functions/family_sync): a new or changed family
+gets an EventBridge Scheduler schedule at its bedtime in its own zone, and one SNS email subscription per
+recipient whose filter policy lets only that family's messages through; a removed family loses both.
+Every step is idempotent, so a stream record delivered twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from storyteller import events
+from storyteller.models import Family
+
+SCHEDULE_PREFIX = "family-"
+# Kept on the family's row beside the family (storyteller.dal.families drops it when reading a Family):
+# which subscription serves which address, so a removed address can be unsubscribed without listing
+# every subscription of the topic.
+SUBSCRIPTIONS_ATTRIBUTE = "subscriptionArns"
+
+
+@dataclass(frozen=True)
+class SyncTargets:
+    """Where the schedules and subscriptions point (the function's environment, from the stack)."""
+
+    schedule_group: str
+    create_story_arn: str
+    schedule_role_arn: str
+    dead_letter_arn: str
+    topic_arn: str
+
+
+@dataclass
+class SyncResult:
+    """What one change did, for the log and the tests."""
+
+    schedule: str | None = None  # "created", "updated", "deleted" or None (unchanged)
+    subscribed: dict[str, str] = field(default_factory=dict)  # address → subscription ARN
+    unsubscribed: list[str] = field(default_factory=list)
+
+
+def schedule_name(family_id: str) -> str:
+    return f"{SCHEDULE_PREFIX}{family_id}"
+
+
+def schedule_input(family_id: str) -> dict[str, str]:
+    """What the family's schedule sends create_story: the firing's time (its idempotency key) and whose."""
+    return {**events.SCHEDULE_INPUT, "familyId": family_id}
+
+
+def schedule_request(family: Family, targets: SyncTargets) -> dict[str, Any]:
+    """Scheduler's CreateSchedule/UpdateSchedule parameters for the family's nightly story."""
+    hour, minute = (int(part) for part in family.at.split(":"))
+    return {
+        "Name": schedule_name(family.id),
+        "GroupName": targets.schedule_group,
+        "Description": f"Tonight's story for {family.id} at {family.at} ({family.timeZone})",
+        "ScheduleExpression": f"cron({minute} {hour} * * ? *)",
+        "ScheduleExpressionTimezone": family.timeZone,
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "State": "ENABLED",
+        "Target": {
+            "Arn": targets.create_story_arn,
+            "RoleArn": targets.schedule_role_arn,
+            "Input": json.dumps(schedule_input(family.id)),
+            "DeadLetterConfig": {"Arn": targets.dead_letter_arn},
+            # A story written an hour late is still tonight's; later than that, the DLQ's alarm says so.
+            "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3},
+        },
+    }
+
+
+def filter_policy(family_id: str) -> str:
+    """Only this family's messages (the Notify state's `familyId` attribute) reach its recipients."""
+    return json.dumps({"familyId": [family_id]})
+
+
+def sync_family(
+    old: Family | None,
+    new: Family | None,
+    known_subscriptions: dict[str, str],
+    targets: SyncTargets,
+    scheduler: Any,
+    sns: Any,
+) -> SyncResult:
+    """Make the family's schedule and subscriptions match `new` (None: the family was removed)."""
+    result = SyncResult()
+    if new is None:
+        if old is not None:
+            result.schedule = _delete_schedule(scheduler, targets, old.id)
+        for address, arn in known_subscriptions.items():
+            _unsubscribe(sns, arn)
+            result.unsubscribed.append(address)
+        return result
+    if old is None or (old.at, old.timeZone) != (new.at, new.timeZone):
+        result.schedule = _put_schedule(scheduler, schedule_request(new, targets))
+    for address in new.recipients:
+        if address not in known_subscriptions:
+            result.subscribed[address] = sns.subscribe(
+                TopicArn=targets.topic_arn,
+                Protocol="email",
+                Endpoint=address,
+                Attributes={"FilterPolicy": filter_policy(new.id), "FilterPolicyScope": "MessageAttributes"},
+                ReturnSubscriptionArn=True,
+            )["SubscriptionArn"]
+    for address, arn in known_subscriptions.items():
+        if address not in new.recipients:
+            _unsubscribe(sns, arn)
+            result.unsubscribed.append(address)
+    return result
+
+
+def _put_schedule(scheduler: Any, request: dict[str, Any]) -> str:
+    try:
+        scheduler.update_schedule(**request)
+        return "updated"
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    scheduler.create_schedule(**request)
+    return "created"
+
+
+def _delete_schedule(scheduler: Any, targets: SyncTargets, family_id: str) -> str | None:
+    try:
+        scheduler.delete_schedule(Name=schedule_name(family_id), GroupName=targets.schedule_group)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return None
+    return "deleted"
+
+
+def _unsubscribe(sns: Any, arn: str) -> None:
+    try:
+        sns.unsubscribe(SubscriptionArn=arn)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NotFound":
+            raise

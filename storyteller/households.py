@@ -1,0 +1,111 @@
+"""Families: making a new one, the default family an older install becomes, and when a family's night is."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from storyteller import names
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.families import FamilyStore
+from storyteller.models import Family, Language
+from storyteller.settings import Settings
+
+log = logging.getLogger(__name__)
+DEFAULT_BEDTIME = "19:15"
+
+
+def shelf_token() -> str:
+    """The capability in a shelf link: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def new_family(
+    family_id: str,
+    recipients: list[str],
+    time_zone: str,
+    at: str,
+    *,
+    name: str | None = None,
+    language: Language = "en",
+    age: int = 5,
+    now: datetime | None = None,
+) -> Family:
+    """A family as `family add` makes it: validated (ValidationError says what is wrong), with a new shelf link."""
+    return Family(
+        id=family_id,
+        name=name or family_id.replace("-", " ").title(),
+        recipients=recipients,
+        timeZone=time_zone,
+        at=at,
+        language=language,
+        age=age,
+        shelfToken=shelf_token(),
+        createdAt=(now or datetime.now(UTC)).replace(microsecond=0),
+    )
+
+
+def bedtime_of_cron(cron: str) -> str:
+    """The HH:MM a daily `M H * * *` expression names; another shape keeps its time if it has one."""
+    minute, hour, *days = cron.split()
+    if not (minute.isdigit() and hour.isdigit()):
+        log.warning("schedule %r names no single time: the default family's bedtime is %s", cron, DEFAULT_BEDTIME)
+        return DEFAULT_BEDTIME
+    if days != ["*", "*", "*"]:
+        log.warning("schedule %r runs on some days only: the default family's night is every day", cron)
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def ensure_default_family(settings: Settings) -> Family:
+    """The family an install from before households becomes (its cast, scenes and stories are this family's).
+
+    Made once from the old single-family settings: the notify address, the schedule's time and zone.
+    """
+    families = FamilyStore(settings)
+    if (found := families.get(names.DEFAULT_FAMILY)) is not None:
+        return found
+    family = new_family(
+        names.DEFAULT_FAMILY,
+        [settings.notify_email],
+        settings.schedule_time_zone,
+        bedtime_of_cron(settings.schedule_cron),
+        name="Default family",
+    )
+    families.add(family)
+    return family
+
+
+def next_night(family: Family, now: datetime | None = None) -> datetime:
+    """The next time the family's story is written, in its own zone (summer time included).
+
+    A bedtime that does not exist on a spring-forward night (02:30) happens at the same wall time after
+    the jump, as EventBridge Scheduler does.
+    """
+    zone = ZoneInfo(family.timeZone)
+    moment = (now or datetime.now(UTC)).astimezone(zone)
+    hour, minute = (int(part) for part in family.at.split(":"))
+    for days in range(3):
+        day = (moment + timedelta(days=days)).date()
+        candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        # Round-trip through UTC: a wall time in the spring-forward gap comes back moved past the jump.
+        candidate = candidate.astimezone(UTC).astimezone(zone)
+        if candidate > moment:
+            return candidate
+    raise AssertionError("a daily bedtime always comes within two days")
+
+
+def slug(name: str) -> str:
+    """An id from a name: `Grandma Rose` → `grandma-rose` (accents dropped, other characters hyphens)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = "".join(character if character.isalnum() else " " for character in plain).split()
+    return "-".join(words)[:64]
+
+
+def copy_starter_set(catalog: CatalogStore) -> tuple[int, int]:
+    """The default cast and scenes, into this family's catalog."""
+    from storyteller.seed import seed  # the starter set
+
+    return seed(catalog)

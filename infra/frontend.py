@@ -62,7 +62,22 @@ class Frontend(Construct):
             description="The story pages: read stories, presign media, read and redrive story runs",
         )
         self.instance_role.add_to_policy(
-            iam.PolicyStatement(actions=["dynamodb:GetItem", "dynamodb:Scan"], resources=[storage.stories.table_arn])
+            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[storage.stories.table_arn])
+        )
+        # A family's shelf (its stories by the family index) and its manage page (the family, its cast and scenes).
+        self.instance_role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[storage.stories_by_family_arn()])
+        )
+        self.instance_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"], resources=[storage.families.table_arn]
+            )
+        )
+        self.instance_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+                resources=[storage.characters.table_arn, storage.scenes.table_arn],
+            )
         )
         # Presigned URLs carry this role's permission: GET of story media, nothing else.
         self.instance_role.add_to_policy(
@@ -154,6 +169,9 @@ class Frontend(Construct):
                     environment_variables={
                         "AWS_REGION": Aws.REGION,
                         "STORYTELLER_STORIES_TABLE": storage.stories.table_name,
+                        "STORYTELLER_FAMILIES_TABLE": storage.families.table_name,
+                        "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
+                        "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
                         "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
                         "STORYTELLER_STATE_MACHINE_ARN": state_machine_arn,
                         "STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME": self.console_password.secret_arn,

@@ -50,7 +50,13 @@ FORBIDDEN_DISTRIBUTIONS = (
 
 PACKAGES = ("storyteller", "functions")
 # Local-mode code (moto endpoint, CLI) and the offline providers need packages the asset leaves out.
-EXCLUDED_SOURCES = ("storyteller/local", "storyteller/cli.py", "storyteller/providers/offline")
+EXCLUDED_SOURCES = (
+    "storyteller/local",
+    "storyteller/cli.py",
+    "storyteller/cli_families.py",
+    "storyteller/cli_support.py",
+    "storyteller/providers/offline",
+)
 
 # The AWS-managed Powertools layer the functions use. Layer version 27 is Powertools 3.23.0 (checked
 # against the project's release notes); the asset test installs that same release to stand in for it.

@@ -1,4 +1,4 @@
-"""Nightly schedule → create_story → Stories stream → pipe → bus → rule → state machine."""
+"""Each family's schedule → create_story → Stories stream → pipe → bus → rule → state machine."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import jsii
-from aws_cdk import Duration, TimeZone
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -16,15 +16,12 @@ from aws_cdk import aws_pipes as pipes_l1
 from aws_cdk import aws_pipes_alpha as pipes
 from aws_cdk import aws_pipes_sources_alpha as pipe_sources
 from aws_cdk import aws_pipes_targets_alpha as pipe_targets
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.config import DeployConfig, scheduler_cron
 from infra.functions import FunctionKit, StoryFunction
-from infra.nag import acknowledge, resource_finding
+from infra.nag import acknowledge
 from infra.storage import Storage
 from storyteller import events as story_events
 from storyteller import names
@@ -58,7 +55,6 @@ class Pipeline(Construct):
         *,
         kit: FunctionKit,
         storage: Storage,
-        config: DeployConfig,
         environment: dict[str, str],
         openai_secret_arn: str,
         state_machine: sfn.IStateMachine,
@@ -77,10 +73,12 @@ class Pipeline(Construct):
             timeout=Duration.minutes(5),
             environment=environment,
         )
-        self.create_story.allow(["dynamodb:Scan"], [storage.characters.table_arn, storage.scenes.table_arn])
-        # Scan: the cast's recent titles and plots, so tonight's story is not last night's again.
-        self.create_story.allow(["dynamodb:PutItem", "dynamodb:Scan"], [storage.stories.table_arn])
-        # Powertools idempotency: claim the firing, record the story it made, release it on failure.
+        # The family (its shelf link), then its cast and scenes: one Query each.
+        self.create_story.allow(["dynamodb:GetItem"], [storage.families.table_arn])
+        self.create_story.allow(["dynamodb:Query"], [storage.characters.table_arn, storage.scenes.table_arn])
+        self.create_story.allow(["dynamodb:PutItem"], [storage.stories.table_arn])
+        # Query: the family's recent titles and plots, so tonight's story is not last night's again.
+        self.create_story.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
         self.create_story.allow(
             ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             [storage.firings.table_arn],
@@ -95,34 +93,20 @@ class Pipeline(Construct):
             max_event_age=Duration.hours(2),
             on_failure=destinations.SqsDestination(self.schedule_dlq),
         )
+        # Each family's schedule (made by family_sync, infra/households.py) runs as this role.
         self.schedule_role = iam.Role(
             self,
             "ScheduleRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Lets the nightly schedule invoke create_story",
+            description="Lets each family's nightly schedule invoke create_story",
         )
-        acknowledge(
-            self.schedule_role,
-            resource_finding("AwsSolutions-IAM5", self.create_story.function, "Arn", ":*"),
-            "CDK's LambdaInvoke target grants the function's versions and aliases too (`<arn>:*`); the "
-            "schedule invokes the unqualified function only.",
+        self.schedule_role.add_to_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.create_story.function.function_arn])
         )
-        self.schedule = scheduler.Schedule(
-            self,
-            "Nightly",
-            description=f"Tonight's story at {config.schedule_expression} ({config.schedule_time_zone})",
-            schedule=scheduler.ScheduleExpression.expression(
-                scheduler_cron(config.schedule_expression), TimeZone.of(config.schedule_time_zone)
-            ),
-            target=scheduler_targets.LambdaInvoke(
-                self.create_story.function,
-                input=scheduler.ScheduleTargetInput.from_object(schedule_input()),
-                role=self.schedule_role,
-                dead_letter_queue=self.schedule_dlq,
-                retry_attempts=3,
-                max_event_age=Duration.hours(1),
-            ),
+        self.schedule_role.add_to_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.schedule_dlq.queue_arn])
         )
+        self.family_sync_dlq = _dead_letter_queue(self, "FamilySyncDlq", "the Families stream's family_sync")
 
         self.bus = events.EventBus(self, "Bus", event_bus_name=names.EVENT_BUS)
 
@@ -178,6 +162,7 @@ class Pipeline(Construct):
         """Each place a story can stop before the state machine, by what it means."""
         return {
             "NightlyScheduleFailed": self.schedule_dlq,
+            "FamilyNotScheduled": self.family_sync_dlq,
             "StreamRecordUndelivered": self.pipe_dlq,
             "StoryCreatedUndelivered": self.rule_dlq,
         }
@@ -204,12 +189,6 @@ class LambdaEnrichment:
         grantee.add_to_principal_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self._function.function_arn])
         )
-
-
-def schedule_input() -> dict[str, Any]:
-    """The shared schedule input, its placeholder as Scheduler's own context attribute."""
-    placeholders = {story_events.SCHEDULED_TIME_PLACEHOLDER: scheduler.ContextAttribute.scheduled_time}
-    return {key: placeholders.get(value, value) for key, value in story_events.SCHEDULE_INPUT.items()}
 
 
 def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:

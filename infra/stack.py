@@ -14,6 +14,7 @@ from infra import lambda_asset
 from infra.config import DeployConfig
 from infra.frontend import Frontend
 from infra.functions import FunctionKit
+from infra.households import Households
 from infra.lambda_asset import LambdaAsset
 from infra.monitoring import Monitoring
 from infra.pipeline import Pipeline
@@ -53,6 +54,7 @@ class StorytellerStack(Stack):
         # The settings every worker function reads (storyteller/settings.py, prefix STORYTELLER_).
         environment = {
             "STORYTELLER_STORIES_TABLE": storage.stories.table_name,
+            "STORYTELLER_FAMILIES_TABLE": storage.families.table_name,
             "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
             "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
             "STORYTELLER_FIRINGS_TABLE": storage.firings.table_name,
@@ -72,7 +74,6 @@ class StorytellerStack(Stack):
             kit=kit,
             storage=storage,
             environment=environment,
-            notify_email=config.notify_email,
             story_base_url=frontend.url,
             openai_secret_arn=openai_secret_arn,
         )
@@ -81,10 +82,22 @@ class StorytellerStack(Stack):
             "Pipeline",
             kit=kit,
             storage=storage,
-            config=config,
             environment=environment,
             openai_secret_arn=openai_secret_arn,
             state_machine=workflow.state_machine,
+        )
+        self.households = Households(
+            self,
+            "Households",
+            kit=kit,
+            storage=storage,
+            config=config,
+            environment=environment,
+            topic=workflow.topic,
+            create_story=pipeline.create_story.function,
+            schedule_role=pipeline.schedule_role,
+            schedule_dlq=pipeline.schedule_dlq,
+            sync_dlq=pipeline.family_sync_dlq,
         )
         self.monitoring = Monitoring(
             self,
@@ -102,6 +115,7 @@ class StorytellerStack(Stack):
         outputs = {
             "Url": (frontend.url, "The story pages (the email links here)"),
             "StoriesTable": (storage.stories.table_name, "STORYTELLER_STORIES_TABLE"),
+            "FamiliesTable": (storage.families.table_name, "STORYTELLER_FAMILIES_TABLE"),
             "CharactersTable": (storage.characters.table_name, "STORYTELLER_CHARACTERS_TABLE"),
             "ScenesTable": (storage.scenes.table_name, "STORYTELLER_SCENES_TABLE"),
             "MediaBucket": (storage.media.bucket_name, "STORYTELLER_MEDIA_BUCKET"),

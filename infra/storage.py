@@ -1,35 +1,36 @@
-"""The three tables, the media bucket, and the default cast and scenes loaded at deploy time."""
+"""The tables (families, their casts and scenes, stories, firings) and the media bucket."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.nag import acknowledge
 from storyteller import names
-from storyteller.dal.items import to_item
-from storyteller.seed import CHARACTERS, SCENES
 
 # Objects outlive their story by at most a day: the story's TTL is two days and S3 expiry runs daily.
 MEDIA_LIFETIME_DAYS = names.STORY_LIFETIME_SECONDS // 86_400
 
 
 class Storage(Construct):
-    """Characters, Scenes, Stories (TTL + stream), the schedule's firings and the media bucket."""
+    """Families, their Characters and Scenes, Stories (TTL + stream), the schedule's firings and the media."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         # Physical names are left to CloudFormation (functions get them from the environment), so two
         # stacks can share an account and a replacement never collides with the old table.
-        self.characters = _table(self, names.CHARACTERS_TABLE, RemovalPolicy.RETAIN)
-        self.scenes = _table(self, names.SCENES_TABLE, RemovalPolicy.RETAIN)
+        # One row per household; its stream keeps each family's schedule and subscriptions in step.
+        self.families = _table(
+            self, names.FAMILIES_TABLE, RemovalPolicy.RETAIN, dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES
+        )
+        # Keyed (familyId, id): a family's cast is one Query. New tables beside the single-family ones,
+        # which stay (retained, read by the households migration only) until a later release drops them.
+        self.characters = _table(self, "FamilyCharacters", RemovalPolicy.RETAIN, sort_key="id")
+        self.scenes = _table(self, "FamilyScenes", RemovalPolicy.RETAIN, sort_key="id")
+        self.legacy_characters = _table(self, names.CHARACTERS_TABLE, RemovalPolicy.RETAIN)
+        self.legacy_scenes = _table(self, names.SCENES_TABLE, RemovalPolicy.RETAIN)
         self.stories = _table(
             self,
             names.STORIES_TABLE,
@@ -38,6 +39,13 @@ class Storage(Construct):
             time_to_live_attribute=names.TTL_ATTRIBUTE,
             # The pipe needs the new item only: its filter reads eventName, its enrichment NewImage.
             dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE,
+        )
+        # A family's shelf: its stories, newest first, without reading anyone else's.
+        self.stories.add_global_secondary_index(
+            index_name=names.STORIES_BY_FAMILY_INDEX,
+            partition_key=dynamodb.Attribute(name=names.FAMILY_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="createdAt", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
         )
         # One record per firing of the nightly schedule (Powertools idempotency): a firing delivered twice
         # makes one story. Records expire with the story they point at.
@@ -67,48 +75,10 @@ class Storage(Construct):
             "Every object expires after two days and is read only through presigned GETs; an access-log "
             "bucket would outlive and outweigh the media it logs.",
         )
-        self._seed_catalog()
 
-    def _seed_catalog(self) -> None:
-        """Put the default cast and scenes at deploy (by id, like `storyteller seed`), so night one has a story."""
-        items = {
-            self.characters.table_name: [{"PutRequest": {"Item": to_item(c.model_dump())}} for c in CHARACTERS],
-            self.scenes.table_name: [{"PutRequest": {"Item": to_item(s.model_dump())}} for s in SCENES],
-        }
-        if len(CHARACTERS) + len(SCENES) > 25:
-            raise ValueError("BatchWriteItem takes 25 items at most: split the catalog seed")
-        catalog = [c.model_dump() for c in CHARACTERS] + [s.model_dump() for s in SCENES]
-        version = hashlib.sha256(json.dumps(catalog, sort_keys=True).encode()).hexdigest()[:16]
-        call = cr.AwsSdkCall(
-            service="DynamoDB",
-            action="batchWriteItem",
-            parameters={"RequestItems": items},
-            # A new id when the seed changes re-runs the put; unchanged, nothing runs on update.
-            physical_resource_id=cr.PhysicalResourceId.of(f"catalog-{version}"),
-        )
-        cr.AwsCustomResource(
-            self,
-            "SeedCatalog",
-            on_create=call,
-            on_update=call,
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [
-                    iam.PolicyStatement(
-                        actions=["dynamodb:BatchWriteItem"],
-                        resources=[self.characters.table_arn, self.scenes.table_arn],
-                    )
-                ]
-            ),
-            install_latest_aws_sdk=False,
-        )
-        # The provider is one function per stack, made by CDK beside (not under) this construct.
-        provider = Stack.of(self).node.find_child(f"AWS{cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace('-', '')}")
-        acknowledge(
-            provider,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-            "CDK's AwsCustomResource provider (runs at deploy only, to seed the catalog) writes its logs through "
-            "this AWS-managed policy; its calls are limited by the seed's own policy to BatchWriteItem.",
-        )
+    def stories_by_family_arn(self) -> str:
+        """The family index of the Stories table, for Query grants."""
+        return f"{self.stories.table_arn}/index/{names.STORIES_BY_FAMILY_INDEX}"
 
 
 def _table(
@@ -116,6 +86,7 @@ def _table(
     name: str,
     removal_policy: RemovalPolicy,
     *,
+    sort_key: str | None = None,
     time_to_live_attribute: str | None = None,
     dynamo_stream: dynamodb.StreamViewType | None = None,
 ) -> dynamodb.TableV2:
@@ -123,7 +94,10 @@ def _table(
     return dynamodb.TableV2(
         scope,
         name,
-        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        partition_key=dynamodb.Attribute(
+            name=names.FAMILY_KEY if sort_key else "id", type=dynamodb.AttributeType.STRING
+        ),
+        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
         billing=dynamodb.Billing.on_demand(),
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True

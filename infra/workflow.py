@@ -8,7 +8,6 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -39,7 +38,6 @@ class Workflow(Construct):
         kit: FunctionKit,
         storage: Storage,
         environment: dict[str, str],
-        notify_email: str,
         story_base_url: str,
         openai_secret_arn: str,
     ) -> None:
@@ -47,7 +45,8 @@ class Workflow(Construct):
         self.topic = sns.Topic(
             self, "StoryReady", topic_name=names.NOTIFY_TOPIC, display_name="Bedtime story", enforce_ssl=True
         )
-        self.topic.add_subscription(subscriptions.EmailSubscription(notify_email))
+        # No subscription here: each family's recipients are subscribed by family_sync, with a filter policy
+        # on the message's familyId (infra/households.py).
 
         media_objects = storage.media.arn_for_objects("stories/*")
         self.illustrate = StoryFunction(

@@ -30,6 +30,8 @@ GENERATE_IMAGE_FUNCTION: Final = "storyteller-generate-image"
 GENERATE_AUDIO_FUNCTION: Final = "storyteller-generate-audio"
 STORY_CREATED_FUNCTION: Final = "storyteller-story-created"
 RUN_STATUS_FUNCTION: Final = "storyteller-run-status"
+FAMILY_SYNC_FUNCTION: Final = "storyteller-family-sync"
+HOUSEHOLDS_SETUP_FUNCTION: Final = "storyteller-households-setup"
 
 METRICS_NAMESPACE: Final = "Storyteller"
 SERVICE: Final = "storyteller"

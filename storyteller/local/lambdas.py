@@ -28,6 +28,9 @@ HANDLER_MODULES: dict[str, str] = {
     names.GENERATE_AUDIO_FUNCTION: "functions.generate_audio.handler",
     names.STORY_CREATED_FUNCTION: "functions.story_created.handler",
     names.RUN_STATUS_FUNCTION: "functions.run_status.handler",
+    # AWS only (locally the scheduler and the outbox read the Families table); invoked here by tests.
+    names.FAMILY_SYNC_FUNCTION: "functions.family_sync.handler",
+    names.HOUSEHOLDS_SETUP_FUNCTION: "functions.households_setup.handler",
 }
 
 log = logging.getLogger(__name__)

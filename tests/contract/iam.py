@@ -33,13 +33,20 @@ class Call:
 def resource_of(service: str, operation: str, params: dict[str, Any], region: str, account: str) -> str:
     """The ARN a request acts on, as IAM sees it (`*` for actions without resource-level permissions)."""
     if service == "dynamodb" and "TableName" in params:
-        return f"arn:aws:dynamodb:{region}:{account}:table/{params['TableName']}"
+        table = f"arn:aws:dynamodb:{region}:{account}:table/{params['TableName']}"
+        return f"{table}/index/{params['IndexName']}" if "IndexName" in params else table  # a Query of an index
     if service == "s3" and "Key" in params:
         return f"arn:aws:s3:::{params['Bucket']}/{params['Key']}"
     if service == "s3" and "Bucket" in params:
         return f"arn:aws:s3:::{params['Bucket']}"
     if service == "states":
         return str(params.get("executionArn") or params.get("stateMachineArn") or "*")
+    if service == "scheduler" and "Name" in params:
+        return f"arn:aws:scheduler:{region}:{account}:schedule/{params.get('GroupName', 'default')}/{params['Name']}"
+    if service == "sns" and "TopicArn" in params:
+        return str(params["TopicArn"])
+    if service == "sns" and "SubscriptionArn" in params:
+        return str(params["SubscriptionArn"]).rsplit(":", 1)[0]  # a subscription's permissions are its topic's
     if service == "secretsmanager":
         return f"arn:aws:secretsmanager:{region}:{account}:secret:{params['SecretId']}-AbCdEf"
     return "*"

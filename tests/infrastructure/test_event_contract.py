@@ -1,5 +1,5 @@
 """One fixture through every hop, each hop read from the synthesized template and checked against the
-handlers' own models: schedule → create_story; stream record → pipe filter → enrichment → bus envelope →
+handlers' own models: a family's schedule → create_story; stream record → pipe filter → enrichment → bus envelope →
 rule pattern → rule input path → the state machine's input, as the media handlers parse it."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from moto.events.models import EventPattern
 from functions.create_story.handler import FIRING
 from functions.story_created.handler import handler as enrich
 from storyteller.events import parse_story_created
+from storyteller.family_sync import schedule_input
 from storyteller.local.lambdas import LocalLambdaContext
 from storyteller.models import StoryCreated
 from tests.infrastructure.conftest import Synthesized
@@ -26,10 +27,11 @@ def _matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
     return bool(EventPattern.load(json.dumps(pattern)).matches_event(event))
 
 
-def test_the_schedules_input_keys_the_firing_the_way_create_story_reads_it(synthesized: Synthesized) -> None:
-    _, schedule = synthesized.one("AWS::Scheduler::Schedule")
-    sent = schedule["Properties"]["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", "2026-12-02T19:15:00Z")
-    assert jmespath.search(FIRING.event_key_jmespath, json.loads(sent)) == "2026-12-02T19:15:00Z"
+def test_a_familys_schedule_input_keys_the_firing_the_way_create_story_reads_it() -> None:
+    sent = json.dumps(schedule_input("smiths")).replace("<aws.scheduler.scheduled-time>", "2026-12-02T19:15:00Z")
+    assert jmespath.search(FIRING.event_key_jmespath, json.loads(sent)) == ["smiths", "2026-12-02T19:15:00Z"]
+    other = json.loads(sent.replace("smiths", "okafor"))
+    assert jmespath.search(FIRING.event_key_jmespath, other) != ["smiths", "2026-12-02T19:15:00Z"]  # their own night
 
 
 def test_a_stream_record_reaches_the_state_machine_as_the_handlers_model(synthesized: Synthesized) -> None:

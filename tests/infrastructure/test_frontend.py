@@ -48,7 +48,7 @@ def test_service_knows_its_table_bucket_state_machine_and_console_secret(synthes
     }
 
 
-def test_instance_role_reads_stories_presigns_media_and_redrives_runs(synthesized: Synthesized) -> None:
+def test_instance_role_reads_stories_and_families_presigns_media_and_redrives_runs(synthesized: Synthesized) -> None:
     frontend = synthesized.stack.frontend
     role_ref = {"Ref": synthesized.logical_id(frontend.instance_role)}
     actions = {
@@ -60,7 +60,10 @@ def test_instance_role_reads_stories_presigns_media_and_redrives_runs(synthesize
     }
     assert actions == {
         "dynamodb:GetItem",
-        "dynamodb:Scan",
+        "dynamodb:Query",  # a family's shelf (the Stories index), its cast and scenes
+        "dynamodb:UpdateItem",  # the manage page: recipients, bedtime, age
+        "dynamodb:PutItem",  # … a character or scene added
+        "dynamodb:DeleteItem",  # … or removed
         "s3:GetObject",
         "states:DescribeStateMachine",
         "states:ListExecutions",

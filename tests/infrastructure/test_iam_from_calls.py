@@ -4,6 +4,7 @@ matching). A missing permission fails; permissions no call used are printed (rar
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -13,9 +14,10 @@ from fastapi.testclient import TestClient
 from frontend.app import create_app
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.aws import client
+from storyteller.dal.families import FamilyStore
+from storyteller.households import new_family
 from storyteller.local.runtime import LocalRuntime
-from storyteller.seed import seed
 from storyteller.settings import get_settings
 from tests.contract.iam import Call, Recorder, Template
 from tests.infrastructure.conftest import Synthesized
@@ -23,6 +25,7 @@ from tests.infrastructure.conftest import Synthesized
 pytestmark = [pytest.mark.infra, pytest.mark.e2e]
 PASSWORD = "moonlight-operator"
 FIRING = "2026-12-02T19:15:00Z"
+LEGACY_CHARACTERS, LEGACY_SCENES = "SingleFamilyCharacters", "SingleFamilyScenes"
 
 
 def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
@@ -31,8 +34,11 @@ def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
     storage, workflow = stack.storage, stack.workflow
     found: dict[str, dict[str, str]] = {}
     tables = {
+        storage.families: names.FAMILIES_TABLE,
         storage.characters: names.CHARACTERS_TABLE,
         storage.scenes: names.SCENES_TABLE,
+        storage.legacy_characters: LEGACY_CHARACTERS,
+        storage.legacy_scenes: LEGACY_SCENES,
         storage.stories: names.STORIES_TABLE,
         storage.firings: names.FIRINGS_TABLE,
     }
@@ -58,6 +64,8 @@ def _functions(synthesized: Synthesized) -> dict[str, Any]:
         names.GENERATE_IMAGE_FUNCTION: stack.workflow.illustrate,
         names.GENERATE_AUDIO_FUNCTION: stack.workflow.narrate,
         names.RUN_STATUS_FUNCTION: stack.workflow.run_status,
+        names.FAMILY_SYNC_FUNCTION: stack.households.family_sync,
+        names.HOUSEHOLDS_SETUP_FUNCTION: stack.households.setup,
     }
 
 
@@ -74,7 +82,7 @@ def _roles(synthesized: Synthesized) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Call]:
+def recorded(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> list[Call]:
     """One night on the local stack (a scheduled firing, the run, the email) and the family and operator pages."""
     mp = pytest.MonkeyPatch()
     mp.setenv("STORYTELLER_HOME", str(tmp_path_factory.mktemp("home")))
@@ -82,7 +90,6 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Call]:
     settings = get_settings()
     recorder = Recorder(region=settings.aws_region)
     with LocalRuntime(settings) as runtime, recorder.installed():
-        seed(CatalogStore(settings))
         invoke = runtime.lambdas.invoke
 
         def invoke_as_function(function_name: str, event: Any) -> tuple[str, bool, str]:
@@ -90,6 +97,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[Call]:
                 return invoke(function_name, event)
 
         runtime.lambdas.invoke = invoke_as_function  # type: ignore[method-assign]
+        _set_up_households(runtime, invoke_as_function)  # the default family's starter cast and scenes
+        _add_a_family(runtime, synthesized, mp, invoke_as_function)
         story_id = runtime.create_story(scheduled_time=FIRING)
         outcome = runtime.wait_for_story(story_id, timeout=240)
         assert outcome.status == "COMPLETE", outcome
@@ -116,6 +125,14 @@ def _visit_like_a_family_and_an_operator(web: TestClient, story_id: str, recorde
     for bucket, key in re.findall(r'"http://127\.0\.0\.1:\d+/([^/"]+)/([^"?]+)\?X-Amz-', page.text):
         recorder.calls.append(Call("web", "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"))
     assert web.get("/").status_code == 200
+    family = FamilyStore(get_settings()).require(names.DEFAULT_FAMILY)
+    assert web.get(family.shelf_path).status_code == 200
+    assert web.get(f"{family.shelf_path}/manage").status_code == 200
+    added = web.post(f"{family.shelf_path}/manage/cast-add", data={"name": "Zara", "description": "a girl who sings"})
+    assert added.status_code == 200  # followed to the manage page
+    household = {"recipients": "family@example.com", "at": "19:20", "timeZone": "Europe/London", "age": "6"}
+    assert web.post(f"{family.shelf_path}/manage/household", data=household).status_code == 200
+    assert web.post(f"{family.shelf_path}/manage/cast-remove", data={"id": "zara"}).status_code == 200
     form = web.get("/console/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text)
     assert token is not None
@@ -125,6 +142,78 @@ def _visit_like_a_family_and_an_operator(web: TestClient, story_id: str, recorde
     run = re.search(r'href="(/console/runs/[^"]+)"', runs.text)
     assert run is not None, "the console lists the night's run"
     assert web.get(run.group(1)).status_code == 200
+
+
+def _set_up_households(runtime: LocalRuntime, invoke: Any) -> None:
+    """What the deploy's custom resource does, on single-family tables of the names the template maps."""
+    dynamodb = client("dynamodb", runtime.settings.aws_region)
+    for table in (LEGACY_CHARACTERS, LEGACY_SCENES):
+        dynamodb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    event = {
+        "RequestType": "Create",
+        "ResourceProperties": {"LegacyCharactersTable": LEGACY_CHARACTERS, "LegacyScenesTable": LEGACY_SCENES},
+    }
+    _, errored, _ = invoke(names.HOUSEHOLDS_SETUP_FUNCTION, event)
+    assert not errored
+
+
+def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.MonkeyPatch, invoke: Any) -> None:
+    """A family added: its stream record through family_sync, against moto's Scheduler and SNS."""
+    region = runtime.settings.aws_region
+    resources = synthesized.json["Resources"]
+    group = resources[synthesized.logical_id(synthesized.stack.households.schedule_group)]["Properties"]["Name"]
+    client("scheduler", region).create_schedule_group(Name=group)
+    dlq = client("sqs", region).create_queue(QueueName="schedule-dlq")["QueueUrl"]
+    assert runtime.resources is not None
+    for variable, value in {
+        "STORYTELLER_SCHEDULE_GROUP": group,
+        "STORYTELLER_CREATE_STORY_ARN": f"arn:aws:lambda:{region}:123456789012:function:{names.CREATE_STORY_FUNCTION}",
+        "STORYTELLER_SCHEDULE_ROLE_ARN": "arn:aws:iam::123456789012:role/storyteller-local",
+        "STORYTELLER_SCHEDULE_DLQ_ARN": f"arn:aws:sqs:{region}:123456789012:{dlq.rsplit('/', 1)[1]}",
+        "STORYTELLER_NOTIFY_TOPIC_ARN": runtime.resources.topic_arn,
+    }.items():
+        mp.setenv(variable, value)
+    smiths = new_family("smiths", ["mum@smiths.example", "gran@smiths.example"], "Europe/Paris", "19:30")
+    families = FamilyStore(runtime.settings)
+    families.add(smiths)
+    added = _row(runtime, "smiths")
+    _sync(invoke, {"eventName": "INSERT", "dynamodb": {"NewImage": added}})
+    subscribed = _row(runtime, "smiths")  # family_sync kept the subscriptions beside the family
+    assert set(subscribed["subscriptionArns"]["M"]) == set(smiths.recipients)
+    families.replace(smiths.model_copy(update={"at": "20:00", "recipients": ["mum@smiths.example"]}))
+    moved = _row(runtime, "smiths")
+    _sync(invoke, {"eventName": "MODIFY", "dynamodb": {"OldImage": subscribed, "NewImage": moved}})
+    families.remove("smiths")
+    _sync(invoke, {"eventName": "REMOVE", "dynamodb": {"OldImage": _row_or(moved, runtime, "smiths")}})
+
+
+def _row(runtime: LocalRuntime, family_id: str) -> dict[str, Any]:
+    found = client("dynamodb", runtime.settings.aws_region).get_item(
+        TableName=runtime.settings.families_table, Key={"id": {"S": family_id}}, ConsistentRead=True
+    )
+    item: dict[str, Any] = found["Item"]
+    return item
+
+
+def _row_or(last: dict[str, Any], runtime: LocalRuntime, family_id: str) -> dict[str, Any]:
+    """The row as the REMOVE record's OldImage has it: its last state (gone from the table now)."""
+    found = client("dynamodb", runtime.settings.aws_region).get_item(
+        TableName=runtime.settings.families_table, Key={"id": {"S": family_id}}
+    )
+    return found.get("Item") or last
+
+
+def _sync(invoke: Any, change: dict[str, Any]) -> None:
+    record = {"eventID": "1", "eventSource": "aws:dynamodb", **change}
+    record["dynamodb"] |= {"SequenceNumber": "1", "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    body, errored, _ = invoke(names.FAMILY_SYNC_FUNCTION, {"Records": [record]})
+    assert not errored, body
+    assert json.loads(body) == {"batchItemFailures": []}
 
 
 def test_every_call_each_component_made_is_allowed_by_its_role(
@@ -138,6 +227,8 @@ def test_every_call_each_component_made_is_allowed_by_its_role(
         names.CREATE_STORY_FUNCTION,
         names.GENERATE_IMAGE_FUNCTION,
         names.GENERATE_AUDIO_FUNCTION,
+        names.FAMILY_SYNC_FUNCTION,
+        names.HOUSEHOLDS_SETUP_FUNCTION,
         "web",
     } <= components
     missing = sorted(

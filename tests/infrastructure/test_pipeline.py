@@ -15,17 +15,6 @@ from tests.infrastructure.conftest import Synthesized
 pytestmark = pytest.mark.infra
 
 
-def test_schedule_runs_the_local_cron_in_the_families_time_zone(synthesized: Synthesized) -> None:
-    _, schedule = synthesized.one("AWS::Scheduler::Schedule")
-    properties = schedule["Properties"]
-    assert properties["ScheduleExpression"] == "cron(15 19 * * ? *)"
-    assert properties["ScheduleExpressionTimezone"] == synthesized.context["scheduleTimeZone"] == "Europe/London"
-    target = properties["Target"]
-    assert target["Arn"] == _arn_of(synthesized, synthesized.stack.pipeline.create_story.function)
-    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
-    assert target["DeadLetterConfig"]["Arn"] == _arn_of(synthesized, synthesized.stack.pipeline.schedule_dlq)
-
-
 def test_cdk_json_defaults_match_the_local_settings_defaults(cdk_context: dict[str, Any]) -> None:
     """One night in both modes: the cloud's defaults are the local runtime's defaults."""
     fields = Settings.model_fields

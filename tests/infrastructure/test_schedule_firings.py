@@ -1,21 +1,19 @@
-"""A firing of the nightly schedule delivered twice makes one story in AWS too: input, table, setting, IAM."""
+"""A firing of a family's schedule delivered twice makes one story in AWS too: input, table, setting, IAM."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from storyteller import events, names
+from storyteller.family_sync import schedule_input
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
 
 
-def test_the_schedule_sends_the_shared_input_with_schedulers_own_time(synthesized: Synthesized) -> None:
-    _, schedule = synthesized.one("AWS::Scheduler::Schedule")
-    sent = json.loads(schedule["Properties"]["Target"]["Input"])
-    assert sent == events.SCHEDULE_INPUT
+def test_a_familys_schedule_sends_the_shared_input_with_schedulers_own_time_and_the_family() -> None:
+    sent = schedule_input("smiths")
+    assert sent == {**events.SCHEDULE_INPUT, "familyId": "smiths"}
     assert sent["scheduledTime"] == "<aws.scheduler.scheduled-time>"  # Scheduler's documented context attribute
 
 

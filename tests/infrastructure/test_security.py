@@ -14,6 +14,7 @@ pytestmark = pytest.mark.infra
 
 # Actions AWS offers no resource-level permissions for, so `Resource: "*"` is the only way to grant them.
 UNSCOPABLE_ACTIONS = {
+    "dynamodb:ListStreams",  # a stream event source's (family_sync on the Families table)
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from storyteller import names
-from storyteller.dal.items import to_item
-from storyteller.seed import CHARACTERS, SCENES
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -25,7 +20,9 @@ def test_stories_table_expires_items_by_ttl_and_streams_new_images(synthesized: 
 
 def test_every_table_is_on_demand_with_point_in_time_recovery(synthesized: Synthesized) -> None:
     tables = synthesized.resources("AWS::DynamoDB::GlobalTable")
-    assert len(tables) == 4  # Characters, Scenes, Stories, ScheduleFirings
+    # Families, their Characters and Scenes, the single-family Characters and Scenes (kept for the migration),
+    # Stories, ScheduleFirings.
+    assert len(tables) == 7
     for logical_id, table in tables.items():
         properties = table["Properties"]
         assert properties["BillingMode"] == "PAY_PER_REQUEST", logical_id
@@ -53,27 +50,3 @@ def test_media_bucket_is_private_encrypted_and_ssl_only(synthesized: Synthesized
     assert policy["Properties"]["Bucket"] == {"Ref": bucket_id}
     denials = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denials)
-
-
-def test_the_default_cast_and_scenes_are_seeded_at_deploy(synthesized: Synthesized) -> None:
-    storage = synthesized.stack.storage
-    _, seed = synthesized.one("Custom::AWS")
-    call = json.loads(_joined(seed["Properties"]["Create"]))
-    assert call["action"] == "batchWriteItem"
-    written = call["parameters"]["RequestItems"]
-    assert written[synthesized.logical_id(storage.characters)] == [
-        {"PutRequest": {"Item": to_item(character.model_dump())}} for character in CHARACTERS
-    ]
-    assert written[synthesized.logical_id(storage.scenes)] == [
-        {"PutRequest": {"Item": to_item(scene.model_dump())}} for scene in SCENES
-    ]
-
-
-def _joined(value: Any) -> str:
-    """An Fn::Join of strings and Refs as text, each Ref written as the logical id it names."""
-    if isinstance(value, str):
-        return value
-    if "Ref" in value:
-        return str(value["Ref"])
-    separator, parts = value["Fn::Join"]
-    return str(separator).join(_joined(part) for part in parts)

@@ -109,7 +109,8 @@ def test_an_event_of_another_version_is_rejected_before_any_work(drill: Drill) -
     drill.finished(drill.execution_arn(story.id))
     drill.settle()
     detail = {**story.to_event().model_dump(mode="json"), "version": "3"}
-    v2_without_family = {key: value for key, value in story.to_event().model_dump(mode="json").items() if key != "family"}
+    event = story.to_event().model_dump(mode="json")
+    v2_without_family = {key: value for key, value in event.items() if key != "family"}
     malformed = {"title": "no id, no version"}
 
     runs = [

@@ -1,0 +1,71 @@
+"""Families table stream → each family's schedule and email subscriptions (storyteller/family_sync.py)."""
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from storyteller.dal.aws import client
+from storyteller.dal.families import FamilyStore
+from storyteller.dal.items import from_item
+from storyteller.family_sync import SUBSCRIPTIONS_ATTRIBUTE, SyncTargets, sync_family
+from storyteller.models import Family
+from storyteller.observability import logger, metrics, tracer
+from storyteller.settings import get_settings
+
+# A failed record is retried alone (ReportBatchItemFailures) and the ones after it wait: changes to a
+# family stay in order.
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def _targets() -> SyncTargets:
+    return SyncTargets(
+        schedule_group=os.environ["STORYTELLER_SCHEDULE_GROUP"],
+        create_story_arn=os.environ["STORYTELLER_CREATE_STORY_ARN"],
+        schedule_role_arn=os.environ["STORYTELLER_SCHEDULE_ROLE_ARN"],
+        dead_letter_arn=os.environ["STORYTELLER_SCHEDULE_DLQ_ARN"],
+        topic_arn=os.environ["STORYTELLER_NOTIFY_TOPIC_ARN"],
+    )
+
+
+def _family(image: dict[str, Any] | None) -> Family | None:
+    if not image:
+        return None
+    row = {key: value for key, value in from_item(image).items() if key != SUBSCRIPTIONS_ATTRIBUTE}
+    try:
+        return Family.model_validate(row)
+    except ValidationError as error:
+        logger.warning("family row is not a family: left alone", extra={"id": row.get("id"), "error": str(error)})
+        return None
+
+
+def sync_record(record: DynamoDBRecord) -> None:
+    settings = get_settings()
+    raw = record.raw_event["dynamodb"]
+    old, new = _family(raw.get("OldImage")), _family(raw.get("NewImage"))
+    if old is None and new is None:
+        return
+    families = FamilyStore(settings)
+    family_id = (new or old).id  # type: ignore[union-attr]
+    known = from_item(raw.get("NewImage") or raw.get("OldImage") or {}).get(SUBSCRIPTIONS_ATTRIBUTE) or {}
+    result = sync_family(
+        old, new, dict(known), _targets(), client("scheduler", settings.aws_region), client("sns", settings.aws_region)
+    )
+    if new is not None and (result.subscribed or result.unsubscribed):
+        kept = {address: arn for address, arn in known.items() if address not in result.unsubscribed}
+        families.record_subscriptions(family_id, kept | result.subscribed)
+    logger.info(
+        "family synced",
+        extra={"family": family_id, "schedule": result.schedule, "subscribed": list(result.subscribed)},
+    )
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=sync_record, processor=processor, context=context)

@@ -1,0 +1,23 @@
+"""The deploy's custom resource (CDK Provider framework): make the default family (storyteller/migration.py)."""
+
+from dataclasses import asdict
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from storyteller.migration import migrate
+from storyteller.observability import logger, tracer
+from storyteller.settings import get_settings
+
+PHYSICAL_ID = "storyteller-households"
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("RequestType") == "Delete":
+        return {"PhysicalResourceId": PHYSICAL_ID}  # families outlive the stack's resources (retained tables)
+    properties = event.get("ResourceProperties", {})
+    done = migrate(get_settings(), properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
+    logger.info("households ready", extra=asdict(done))
+    return {"PhysicalResourceId": PHYSICAL_ID, "Data": {key: str(value) for key, value in asdict(done).items()}}

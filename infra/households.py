@@ -1,0 +1,155 @@
+"""Households in AWS: each family's schedule and subscriptions follow its row, and the deploy makes the
+default family (an install from before households becomes it)."""
+
+from __future__ import annotations
+
+from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.functions import FunctionKit, StoryFunction
+from infra.nag import acknowledge, resource_finding
+from infra.storage import Storage
+from storyteller import names
+from storyteller.family_sync import SCHEDULE_PREFIX
+
+# A family's change waits behind a failing one for at most this many tries, then goes to the DLQ.
+SYNC_RETRY_ATTEMPTS = 5
+
+
+class Households(Construct):
+    """The family_sync function on the Families stream, the schedules' group, and the households setup."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        kit: FunctionKit,
+        storage: Storage,
+        config: DeployConfig,
+        environment: dict[str, str],
+        topic: sns.ITopic,
+        create_story: lambda_.IFunction,
+        schedule_role: iam.IRole,
+        schedule_dlq: sqs.IQueue,
+        sync_dlq: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.schedule_group = scheduler.ScheduleGroup(self, "Schedules")
+        schedules_arn = stack.format_arn(
+            service="scheduler",
+            resource="schedule",
+            resource_name=f"{self.schedule_group.schedule_group_name}/{SCHEDULE_PREFIX}*",
+        )
+        self.family_sync = StoryFunction(
+            self,
+            "FamilySync",
+            kit=kit,
+            package="family_sync",
+            function_name=names.FAMILY_SYNC_FUNCTION,
+            description="Families stream to each family's schedule and email subscriptions",
+            memory_mb=256,
+            timeout=Duration.seconds(60),
+            environment={
+                **environment,
+                "STORYTELLER_SCHEDULE_GROUP": self.schedule_group.schedule_group_name,
+                "STORYTELLER_CREATE_STORY_ARN": create_story.function_arn,
+                "STORYTELLER_SCHEDULE_ROLE_ARN": schedule_role.role_arn,
+                "STORYTELLER_SCHEDULE_DLQ_ARN": schedule_dlq.queue_arn,
+                "STORYTELLER_NOTIFY_TOPIC_ARN": topic.topic_arn,
+            },
+            unscoped_actions={"dynamodb:ListStreams": "(the Families stream's event source) has no resource type"},
+        )
+        sync = self.family_sync
+        sync.allow(
+            ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], [schedules_arn]
+        )
+        group_name = stack.resolve(self.schedule_group.schedule_group_name)
+        acknowledge(
+            sync.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"
+            f"{group_name}/{SCHEDULE_PREFIX}*]",
+            "One schedule per family, named family-<id>, made and removed as families come and go: the names are "
+            "not known at deploy, so the grant is every family schedule in this stack's own group.",
+        )
+        sync.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[schedule_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            )
+        )
+        sync.allow(["sns:Subscribe", "sns:Unsubscribe"], [topic.topic_arn])
+        sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
+        sync.function.add_event_source(
+            event_sources.DynamoEventSource(
+                storage.families,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=10,
+                bisect_batch_on_error=True,
+                report_batch_item_failures=True,
+                retry_attempts=SYNC_RETRY_ATTEMPTS,
+                on_failure=event_sources.SqsDlq(sync_dlq),
+            )
+        )
+
+        self.setup = StoryFunction(
+            self,
+            "Setup",
+            kit=kit,
+            package="households_setup",
+            function_name=names.HOUSEHOLDS_SETUP_FUNCTION,
+            description="At deploy: the default family, its cast and scenes, and its stories from before households",
+            memory_mb=256,
+            timeout=Duration.minutes(5),
+            environment={
+                **environment,
+                # The default family is made from what the single-family install was deployed with.
+                "STORYTELLER_NOTIFY_EMAIL": config.notify_email,
+                "STORYTELLER_SCHEDULE_CRON": config.schedule_expression,
+                "STORYTELLER_SCHEDULE_TIME_ZONE": config.schedule_time_zone,
+            },
+        )
+        setup = self.setup
+        setup.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [storage.families.table_arn])
+        setup.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.characters.table_arn, storage.scenes.table_arn])
+        setup.allow(["dynamodb:Scan"], [storage.legacy_characters.table_arn, storage.legacy_scenes.table_arn])
+        setup.allow(["dynamodb:Scan", "dynamodb:UpdateItem"], [storage.stories.table_arn])
+        provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function)
+        self.default_family = CustomResource(
+            self,
+            "DefaultFamily",
+            service_token=provider.service_token,
+            properties={
+                "LegacyCharactersTable": storage.legacy_characters.table_name,
+                "LegacyScenesTable": storage.legacy_scenes.table_name,
+            },
+        )
+        # The default family's row must reach a running family_sync, which gives it its schedule.
+        self.default_family.node.add_dependency(sync)
+        _acknowledge_provider(provider, setup.function)
+
+
+def _acknowledge_provider(provider: cr.Provider, setup: lambda_.IFunction) -> None:
+    framework = provider.node.find_child("framework-onEvent")
+    acknowledge(
+        framework,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "CDK's custom resource Provider framework (runs at deploy only) logs through this AWS-managed policy; "
+        "all it does is invoke the households setup function.",
+    )
+    acknowledge(
+        framework,
+        resource_finding("AwsSolutions-IAM5", setup, "Arn", ":*"),
+        "CDK's Provider framework grants invoke on the setup function's versions (`<arn>:*`); it calls the "
+        "unqualified function only.",
+    )

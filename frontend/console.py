@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from frontend.graph import (
 )
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
+from storyteller.models import FAMILY_ID_PATTERN
 
 if TYPE_CHECKING:
     from frontend.app import StoryShelf
@@ -128,19 +130,23 @@ def console_router(console: Console) -> APIRouter:
         return response
 
     @router.get("", response_class=HTMLResponse)
-    def run_list(request: Request, status: str | None = None, after: str | None = None) -> Response:
+    def run_list(
+        request: Request, status: str | None = None, after: str | None = None, family: str | None = None
+    ) -> Response:
         session = operator(request)
         if session is None:
             return to_login(request)
         chosen = status if status in STATUSES else None
+        family = family if family and re.fullmatch(FAMILY_ID_PATTERN, family) else None
         try:
-            rows, token = console.runs.page(chosen, after)
+            rows, token = console.runs.page(chosen, after, family=family)
         except StateMachineNotFoundError as error:
             return unavailable(request, session, error)
         context = {
             "rows": rows,
             "next_token": token,
             "status": chosen,
+            "family": family,
             "statuses": STATUSES,
             "now": datetime.now(UTC),
             "seconds": format_seconds,
@@ -278,6 +284,7 @@ def _nights_filters(request: Request) -> nights.Filters:
         since=_day(params.get("since")),
         until=_day(params.get("until")),
         query=(params.get("q") or "").strip()[:100] or None,
+        family=family if (family := params.get("family")) and re.fullmatch(FAMILY_ID_PATTERN, family) else None,
         limit=max(1, min(limit, nights.MAX_LIMIT)),
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from frontend.graph import format_seconds
 from frontend.history import StateStatus, read_history
+from storyteller import names
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 500
@@ -37,6 +38,7 @@ class NightRun:
     failed_state: str | None
     error: str | None
     state_seconds: dict[str, float] = field(default_factory=dict)  # each entered state's latest entry
+    family: str | None = None
 
     @property
     def seconds(self) -> float | None:
@@ -48,6 +50,7 @@ class NightRun:
             "name": self.name,
             "story_id": self.story_id,
             "title": self.title,
+            "family": self.family,
             "status": self.status,
             "started": self.started.isoformat(),
             "stopped": self.stopped.isoformat() if self.stopped else None,
@@ -82,6 +85,7 @@ def night_run(described: Mapping[str, Any], story: Mapping[str, Any] | None, eve
         failed_state=innermost.name if innermost else None,
         error=(innermost.error if innermost else None) or described.get("error"),
         state_seconds=seconds,
+        family=family_of(story),
     )
 
 
@@ -93,11 +97,14 @@ class Filters:
     since: date | None = None
     until: date | None = None
     query: str | None = None
+    family: str | None = None
     limit: int = DEFAULT_LIMIT
 
     def keeps(self, run: NightRun, zone: tzinfo) -> bool:
         night = run.started.astimezone(zone).date()
         if self.status and run.status != self.status:
+            return False
+        if self.family and run.family != self.family:
             return False
         if (self.since and night < self.since) or (self.until and night > self.until):
             return False
@@ -179,6 +186,15 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest rank: p95 of 20 values is the 19th smallest."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))] if ordered else 0.0
+
+
+def family_of(story: Mapping[str, Any] | None) -> str | None:
+    """The family a run's input is for: `family.id` (version 2), the default family's (version 1)."""
+    if not isinstance(story, Mapping) or "id" not in story:
+        return None
+    family = story.get("family")
+    found = family.get("id") if isinstance(family, Mapping) else names.DEFAULT_FAMILY
+    return found if isinstance(found, str) else None
 
 
 def _text(story: Mapping[str, Any] | None, key: str) -> str | None:

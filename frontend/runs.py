@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from frontend.nights import NightRun, night_run
+from frontend.nights import NightRun, family_of, night_run
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
@@ -40,6 +40,7 @@ class RunSummary:
     redrives: int
     story_id: str | None
     title: str | None
+    family: str | None = None  # whose story (the event's family; a version 1 event is the default family's)
 
     def duration(self, now: datetime | None = None) -> timedelta:
         """Start to stop (or to now, while it runs)."""
@@ -132,9 +133,10 @@ class Runs:
         return self.state_machine_arn().replace(":stateMachine:", ":execution:", 1) + ":" + name
 
     def page(
-        self, status: str | None = None, token: str | None = None, size: int = PAGE_SIZE
+        self, status: str | None = None, token: str | None = None, size: int = PAGE_SIZE, family: str | None = None
     ) -> tuple[list[RunSummary], str | None]:
-        """Newest first, `size` at a time; the token fetches the next page."""
+        """Newest first, `size` at a time; the token fetches the next page. A family filter keeps that family's
+        rows of the page (Step Functions lists by status only; the family is in each run's input)."""
         request: dict[str, Any] = {"stateMachineArn": self.state_machine_arn(), "maxResults": size}
         if status:
             request["statusFilter"] = status
@@ -148,7 +150,7 @@ class Runs:
         with ThreadPoolExecutor(max_workers=8) as pool:
             described = list(pool.map(lambda item: sfn.describe_execution(executionArn=item["executionArn"]), items))
         rows = [_summary(full, _parse(full.get("input"))) for full in described]
-        return rows, listed.get("nextToken")
+        return [row for row in rows if family is None or row.family == family], listed.get("nextToken")
 
     def detail(self, name: str) -> RunDetail | None:
         """The run called `name`, or None when there is no such run."""
@@ -231,6 +233,7 @@ def _summary(item: dict[str, Any], story: dict[str, Any] | None) -> RunSummary:
         redrives=int(item.get("redriveCount") or 0),
         story_id=_text(story, "id"),
         title=_text(story, "title"),
+        family=family_of(story),
     )
 
 

@@ -20,7 +20,7 @@ from storyteller.cli_support import attached, fail, read_settings, say
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.errors import DuplicateError, NotFoundError, UnknownFamilyError
-from storyteller.households import copy_starter_set, new_family, next_night, slug
+from storyteller.households import copy_starter_set, new_family, next_night, shelf_token, slug
 from storyteller.models import Character, Family, Scene, input_problems
 from storyteller.settings import Settings
 
@@ -136,6 +136,17 @@ def family_remove(family_id: FamilyArg) -> None:
         removed = CatalogStore(settings, family_id).remove_all()
         FamilyStore(settings).remove(family_id)
     say(f"Removed family {family_id} ({removed} characters and scenes).")
+
+
+@family_app.command("revoke")
+def family_revoke(family_id: FamilyArg) -> None:
+    """Give the family a new shelf link: every link sent before (and its manage page) stops working."""
+    with _households() as settings:
+        families = FamilyStore(settings)
+        family = families.require(family_id).model_copy(update={"shelfToken": shelf_token()})
+        families.replace(family)
+    say(f"Revoked {family_id}'s old shelf link. The new one (tonight's email carries it too):")
+    typer.echo(_shelf_url(settings, family))
 
 
 def _in_catalog(family_id: str, change: Callable[[CatalogStore], T]) -> T:

@@ -27,12 +27,17 @@ def main() -> None:
         if name.startswith(("AWS_", "OPENAI_")):
             del os.environ[name]
     sys.path.insert(0, str(ROOT))
+    from storyteller import names
     from storyteller.dal.aws import client
+    from storyteller.dal.catalog import CatalogStore
+    from storyteller.dal.families import FamilyStore
+    from storyteller.seed import seed
     from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, CONSOLE_PASSWORD, local_stack
 
     OUT.mkdir(parents=True, exist_ok=True)
     with local_stack() as stack, sync_playwright() as playwright:
         stack.real_media()
+        seed(CatalogStore(stack.runtime.settings))  # the default family's starter cast, for its manage page
         story = stack.add_story()
         good = stack.finish(story)
         assert good.execution_status == "SUCCEEDED"
@@ -62,8 +67,11 @@ def main() -> None:
         page = browser.new_page(viewport=DESKTOP, color_scheme="light")
         _open_story(page, f"{stack.base_url}/stories/{story.id}")
         page.screenshot(path=str(OUT / "story-desktop-day.png"))
-        page.goto(f"{stack.base_url}/")
-        page.screenshot(path=str(OUT / "recent.png"))
+        family = FamilyStore(stack.runtime.settings).require(names.DEFAULT_FAMILY)
+        page.goto(f"{stack.base_url}{family.shelf_path}")
+        page.screenshot(path=str(OUT / "family-shelf.png"))
+        page.goto(f"{stack.base_url}{family.shelf_path}/manage")
+        page.screenshot(path=str(OUT / "family-manage.png"), full_page=True)
         page.goto(f"{stack.base_url}/console")
         page.fill("#password", CONSOLE_PASSWORD)
         page.click("button[type=submit]")

@@ -22,7 +22,7 @@ from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.dal.stories import StoryStore
 from storyteller.local.runtime import LocalRuntime, RunOutcome
-from storyteller.models import Character, Scene, StoryItem
+from storyteller.models import Character, Family, Scene, StoryItem
 from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import get_settings
 from tests.integration.test_flow import _audio_made, _image_made
@@ -75,11 +75,14 @@ class Stack:
         characters: list[Character] | None = None,
         scene: Scene | None = None,
         ttl: int | None = None,
+        family: Family | None = None,
     ) -> StoryItem:
         """Insert a story as create_story does; its run starts through the stream, pipe and bus."""
         created = datetime.now(UTC).replace(microsecond=0)
         story = StoryItem(
             id=str(uuid.uuid4()),
+            familyId=family.id if family else names.DEFAULT_FAMILY,
+            shelf=family.shelf_path if family else "/",
             title=title,
             text=text,
             scene=scene or SCENES[0],

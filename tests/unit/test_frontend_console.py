@@ -372,3 +372,32 @@ def test_recorded_input_stays_intact(sfn: FakeStepFunctions) -> None:
     log_in(client)
     client.get("/console")
     assert sfn.executions == before
+
+
+def test_the_runs_and_nights_pages_filter_by_family(sfn: FakeStepFunctions) -> None:
+    # The failed run is the Smiths' (a version 2 event); the others are from before households (version 1).
+    failed = next(arn for arn, execution in sfn.executions.items() if execution["status"] == "FAILED")
+    event = json.loads(sfn.executions[failed]["input"])
+    sfn.executions[failed]["input"] = json.dumps(
+        event | {"version": "2", "family": {"id": "smiths", "shelf": "/shelf/smiths/token"}}
+    )
+    client = make_client(sfn)
+    log_in(client)
+
+    everyone = client.get("/console").text
+    smiths = client.get("/console?family=smiths").text
+    default = client.get("/console?family=default").text
+
+    assert re.findall(r'<span class="badge (\w+)">', everyone) == ["succeeded", "failed", "succeeded"]
+    assert re.findall(r'<span class="badge (\w+)">', smiths) == ["failed"]
+    assert re.findall(r'<span class="badge (\w+)">', default) == ["succeeded", "succeeded"]
+    assert '<a href="/console?family=smiths">smiths</a>' in everyone  # a row's family narrows the list
+    assert "Family <strong>smiths</strong> only" in smiths
+    assert "No runs of family okafor" in client.get("/console?family=okafor").text
+    assert re.findall(r'<span class="badge (\w+)">', client.get("/console?family=Bad!").text) == [
+        "succeeded",
+        "failed",
+        "succeeded",
+    ]  # an id no family can have is ignored, not an error
+    nights = client.get("/console/nights.json?family=smiths").json()
+    assert [run["family"] for run in nights] == ["smiths"]

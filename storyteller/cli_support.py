@@ -104,7 +104,11 @@ def logs_to(path: Path) -> Iterator[None]:
 
 @contextmanager
 def attached(settings: Settings) -> Iterator[LocalRuntime | None]:
-    """The tables of the stack a running `storyteller up` serves (yields None), else of one started here."""
+    """The tables of the stack a running `storyteller up` serves (yields None), else of one started here;
+    with STORYTELLER_AWS, the deployed stack's (None: boto3 reaches AWS itself)."""
+    if settings.aws:
+        yield None
+        return
     lock = HomeLock(settings.home)
     try:
         lock.acquire()

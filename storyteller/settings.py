@@ -111,6 +111,11 @@ class Settings(EnvironmentSettings):
     scenes_table: str = names.SCENES_TABLE
     firings_table: str = names.FIRINGS_TABLE
     families_table: str = names.FAMILIES_TABLE
+    aws: bool = Field(
+        default=False,
+        description="`family`, `cast` and `scene` commands work on the deployed stack's tables (named by the "
+        "*_TABLE settings, from the stack's outputs) instead of the local state.",
+    )
     media_bucket: str = names.MEDIA_BUCKET
 
     schedule_cron: str = Field(default="15 19 * * *", description="Minute hour day month weekday.")

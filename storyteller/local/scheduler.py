@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -19,6 +20,8 @@ from storyteller.models import Family
 log = logging.getLogger(__name__)
 RESYNC_SECONDS = 5.0
 _RESYNC_JOB = "families"
+# Bedtimes that fall in the same minute are written this many at a time (each waits for its writer).
+FIRING_THREADS = 10
 
 
 def nightly_trigger(cron: str, time_zone: str) -> CronTrigger:
@@ -55,13 +58,20 @@ class FamilySchedules:
     ) -> None:
         self._families = families
         self._job = job
-        self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"misfire_grace_time": 300})
+        # The re-read has a thread of its own: a burst of bedtimes in one minute must not starve it.
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(FIRING_THREADS), _RESYNC_JOB: ThreadPoolExecutor(1)},
+            job_defaults={"misfire_grace_time": 300},
+        )
         self._bedtimes: dict[str, tuple[str, str]] = {}
         self._resync_seconds = resync_seconds
 
     def start(self) -> None:
         self.sync()
-        self._scheduler.add_job(self.sync, "interval", seconds=self._resync_seconds, id=_RESYNC_JOB)
+        self._scheduler.add_job(
+            self.sync, "interval", seconds=self._resync_seconds, id=_RESYNC_JOB, executor=_RESYNC_JOB, coalesce=True
+        )
         self._scheduler.start()
 
     def sync(self) -> None:

@@ -16,6 +16,7 @@ from bench.common import REPO_ROOT
 BENCHMARKS = (
     "orchestration",
     "concurrency",
+    "households",
     "frontend",
     "cold_start",
     "offline_providers",

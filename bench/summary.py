@@ -42,6 +42,11 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "kill_duplicate_emails": ("kill_anywhere", "duplicate_emails", ("<=", 0)),
     "kill_pages_broken": ("kill_anywhere", "pages_broken", ("<=", 0)),
     "soak_under_load_passed_of_5": ("soak_under_load", "passed", (">=", 5)),
+    "households_1000_lost_emails": ("households", "lost_emails", ("<=", 0)),
+    "households_1000_duplicate_emails": ("households", "duplicate_emails", ("<=", 0)),
+    "households_1000_stray_emails": ("households", "stray_recipients", ("<=", 0)),
+    "households_1000_wall_seconds": ("households", "wall_seconds", None),
+    "households_1000_executions_per_second": ("households", "executions_per_second", None),
 }
 
 

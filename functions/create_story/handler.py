@@ -17,6 +17,7 @@ from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
 from storyteller.observability import logger, metrics, tracer
 from storyteller.providers import factory
+from storyteller.reading_level import YOUNG, reading_level
 from storyteller.settings import get_settings
 from storyteller.story import create_story
 
@@ -60,7 +61,7 @@ def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
     story = create_story(
         CatalogStore(settings, family_id),
         StoryStore(settings),
-        factory.story_writer(settings),
+        factory.story_writer(settings, reading_level(family.age) if family else YOUNG),
         random.Random(settings.story_seed),
         attempts=settings.writer_attempts,
         family=family,

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
+from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.settings import IllustratorChoice, NarratorChoice, Settings, WriterChoice
 
 
@@ -30,8 +31,8 @@ def use(overrides: ProviderOverrides | None) -> None:
     _overrides = overrides or ProviderOverrides()
 
 
-def story_writer(settings: Settings) -> StoryWriter:
-    """The writer for tonight's story."""
+def story_writer(settings: Settings, level: ReadingLevel = YOUNG) -> StoryWriter:
+    """The writer for tonight's story, aiming at the listeners' reading level."""
     if _overrides.writer is not None:
         return _overrides.writer
     if settings.writer is WriterChoice.OPENAI or (
@@ -41,11 +42,11 @@ def story_writer(settings: Settings) -> StoryWriter:
         from storyteller.providers.openai_writer import OpenAIStoryWriter
 
         return OpenAIStoryWriter(
-            openai_client(settings), settings.text_model, settings.moderation_model, settings.prices
+            openai_client(settings), settings.text_model, settings.moderation_model, settings.prices, level
         )
     from storyteller.providers.offline.writer import RhymingStoryWriter
 
-    return RhymingStoryWriter(seed=settings.story_seed)
+    return RhymingStoryWriter(seed=settings.story_seed, level=level)
 
 
 def illustrator(settings: Settings) -> Illustrator:

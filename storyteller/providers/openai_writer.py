@@ -14,19 +14,18 @@ from storyteller import pricing
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 from storyteller.providers.openai_client import translated_errors
+from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
 
 # A flagged, refused or cut-off draft is never returned; this many drafts are asked for before the
 # writer gives up. `write_valid_story` then decides about drafts that come back but break a rule.
 # Room for the story (~600 tokens), the JSON around it and the model's reasoning.
 MAX_COMPLETION_TOKENS = 6000
-# Where the prompt aims: inside the validator's 200-600 words with room for a model's miscount.
-TARGET_WORDS = (260, 420)
 SCENE_WORDS_SHOWN = 4
 RECENT_SHOWN = 7
 
 SYSTEM_PROMPT = (
-    "You write bedtime stories in verse for children aged three to six. Your stories are warm, gentle "
+    "You write bedtime stories in verse for children aged {ages}. Your stories are warm, gentle "
     "and calm: a small problem solved with kindness, no danger, villains or fear, and everyone asleep "
     "at the end. You answer with a title and the story's text only."
 )
@@ -50,8 +49,10 @@ class OpenAIStoryWriter:
         model: str,
         moderation_model: str,
         prices: pricing.PriceTable,
+        level: ReadingLevel = YOUNG,
     ) -> None:
         self.model = model
+        self._level = level
         self._client = client
         self._moderation_model = moderation_model
         self._prices = prices
@@ -82,8 +83,8 @@ class OpenAIStoryWriter:
         self, characters: list[Character], scene: Scene, feedback: str | None, recent: Sequence[PastStory] = ()
     ) -> StoryDraft:
         messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": story_prompt(characters, scene, feedback, recent)},
+            {"role": "system", "content": SYSTEM_PROMPT.format(ages=self._level.ages)},
+            {"role": "user", "content": story_prompt(characters, scene, feedback, recent, self._level)},
         ]
         with translated_errors("writing the story"):
             try:
@@ -137,7 +138,11 @@ class OpenAIStoryWriter:
 
 
 def story_prompt(
-    characters: list[Character], scene: Scene, feedback: str | None = None, recent: Sequence[PastStory] = ()
+    characters: list[Character],
+    scene: Scene,
+    feedback: str | None = None,
+    recent: Sequence[PastStory] = (),
+    level: ReadingLevel = YOUNG,
 ) -> str:
     """The user message: the cast, the scene, the form the validator checks, and what to fix."""
     cast = "\n".join(f"- {clean_text(character.name)}: {clean_text(character.description)}" for character in characters)
@@ -148,7 +153,7 @@ def story_prompt(
         if scene_words
         else ""
     )
-    least, most = TARGET_WORDS
+    least, most = level.least, level.most  # inside the validator's bounds, with room for a model's miscount
     lines = [
         "Write a new bedtime story.",
         "",
@@ -164,7 +169,7 @@ def story_prompt(
         "- End every line on a common English word with a true rhyme (light/night, sleep/deep), "
         "never on a name or a made-up word.",
         f"- {least} to {most} words in all: never fewer than {MIN_WORDS} or more than {MAX_WORDS}.",
-        "- Simple words a young child knows; no headings, no markup, no < or > characters.",
+        f"- {level.vocabulary} No headings, no markup, no < or > characters.",
         "- End with everyone drifting off to sleep.",
     ]
     if recent:

@@ -19,6 +19,7 @@ from storyteller.providers.offline.verses.rhymer import METRE_SLACK, rhyming_end
 from storyteller.providers.offline.verses.scenes import LEXICONS, NIGHT, lexicon_for
 from storyteller.providers.offline.writer import RhymingStoryWriter, with_article
 from storyteller.providers.protocols import StoryWriter
+from storyteller.reading_level import LITTLE, OLDER, YOUNG
 from storyteller.seed import CHARACTERS, SCENES
 from storyteller.validation import MAX_WORDS, last_word, rhymes, validate_story
 
@@ -347,3 +348,17 @@ def test_the_fallback_couplet_is_never_needed_for_the_seed_cast() -> None:
         rng = random.Random(seed)
         draft = RhymingStoryWriter(seed=seed).write(rng.sample(list(CHARACTERS), 3), rng.choice(SCENES))
         assert "as calm and as still as could be" not in draft.text
+
+
+def test_the_listeners_age_sets_the_length_of_the_offline_story() -> None:
+    lengths: dict[str, list[int]] = {}
+    for level in (LITTLE, YOUNG, OLDER):
+        for seed in range(40):
+            cast, scene = _cast_and_scene(seed)
+            draft = RhymingStoryWriter(seed=seed, level=level).write(cast, scene)
+            lengths.setdefault(level.ages, []).append(validate_story(draft, cast, scene).words)  # every one passes
+    little, young, older = (sorted(lengths[level.ages]) for level in (LITTLE, YOUNG, OLDER))
+    assert little[len(little) // 2] < young[len(young) // 2] < older[len(older) // 2]
+    assert max(little) <= 360
+    assert min(older) >= OLDER.least
+    assert max(older) <= MAX_WORDS

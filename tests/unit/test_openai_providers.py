@@ -35,6 +35,7 @@ from storyteller.providers.polly_narrator import (
     billed_characters,
     ssml_requests,
 )
+from storyteller.reading_level import reading_level
 from storyteller.settings import Settings, get_settings
 from storyteller.story import write_valid_story
 from storyteller.validation import validate_story
@@ -578,3 +579,20 @@ def test_the_thrifty_profile_reads_with_pollys_standard_engine_at_a_quarter_of_t
     neural = pricing.voice_usage("polly-neural/Amy", narrator.billed_characters(), settings.prices)
     assert standard.model == "polly-standard/Amy"
     assert standard.costUsd == pytest.approx(neural.costUsd / 4, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("age", "ages", "words"),
+    [(3, "aged two to four", "210 to 300 words"), (9, "aged eight to twelve", "380 to 560 words")],
+)
+def test_the_listeners_age_sets_the_length_and_words_asked_for(
+    cloud: Settings, fake_openai: FakeOpenAI, age: int, ages: str, words: str
+) -> None:
+    cast, scene = characters_and_scene()
+
+    factory.story_writer(cloud, reading_level(age)).write(cast, scene)
+
+    prompt = _prompt(fake_openai.requests(CHAT)[0].body)
+    assert ages in prompt
+    assert words in prompt
+    assert reading_level(age).vocabulary in prompt

@@ -23,6 +23,7 @@ from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_fo
 from storyteller.providers.offline.verses.plots import PLOTS, Plot
 from storyteller.providers.offline.verses.rhymer import METRE_SLACK, answer, syllables
 from storyteller.providers.offline.verses.scenes import Lexicon, lexicon_for
+from storyteller.reading_level import LITTLE, OLDER, YOUNG, ReadingLevel
 from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word, significant_words
 
 __all__ = ["PLOTS", "RhymingStoryWriter", "with_article"]
@@ -30,6 +31,8 @@ __all__ = ["PLOTS", "RhymingStoryWriter", "with_article"]
 # Where the writer aims; the validator's limits (200-600) leave room either side.
 LEAST_WORDS = 230
 MOST_WORDS = 450
+# Where the offline writer aims for each reading level; the young one is the writer's own long-tuned range.
+_AIMS = {LITTLE: (210, 310), YOUNG: (LEAST_WORDS, MOST_WORDS), OLDER: (470, 580)}
 SCENE_WORDS = 20
 # A longer scene is split at its first detail ("with", "where", "full of"), so the first line does not run on.
 SCENE_OPENING_WORDS = 6
@@ -68,8 +71,9 @@ class RhymingStoryWriter:
 
     model = "offline-rhyme-1"
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, level: ReadingLevel = YOUNG) -> None:
         self._seed = seed
+        self._level = level
 
     def write(self, characters: list[Character], scene: Scene, feedback: str | None = None) -> StoryDraft:
         """A titled story in rhyming couplets; `feedback` only reshuffles, since every draft passes the rules."""
@@ -80,7 +84,7 @@ class RhymingStoryWriter:
     ) -> StoryDraft:
         """As `write`, with a plot and title that the recent nights of this cast have not had."""
         rng = self._rng(characters, scene, recent, feedback)
-        return _Story(rng, characters, scene, recent).draft()
+        return _Story(rng, characters, scene, recent, self._level).draft()
 
     def usage(self) -> Usage:
         """Nothing is consumed offline."""
@@ -109,8 +113,16 @@ class _Friend:
 class _Story:
     """One night's choices: the plot, the hero, and the couplets that tell it."""
 
-    def __init__(self, rng: random.Random, characters: Sequence[Character], scene: Scene, recent: Sequence[PastStory]):
+    def __init__(
+        self,
+        rng: random.Random,
+        characters: Sequence[Character],
+        scene: Scene,
+        recent: Sequence[PastStory],
+        level: ReadingLevel = YOUNG,
+    ):
         self._rng = rng
+        self._level = level
         self._friends = [_friend(character) for character in characters] or [_friend(None)]
         cleaned = clean_text(scene.description)
         self._lexicon = lexicon_for(set(_LETTER_RUN.findall(cleaned.lower())))
@@ -144,11 +156,21 @@ class _Story:
         ending = [self._couplet(lines.JOYS), self._couplet(lines.HOMECOMINGS, lambda: {"home": self._home()})]
         goodnight = [self._couplet(lines.DROWSINGS), self._couplet(lines.GOODNIGHTS)]
         sections = [opening, meeting, problem, attempt, deed, ending, goodnight]
-        while _words(sections) < LEAST_WORDS:
-            opening.append(self._couplet(lines.SCENERY))
+        # An older listener's longer night: more of the world, more tries, more joy, in turn.
+        growing = [(opening, lines.SCENERY), (attempt, lines.IDEAS), (ending, lines.JOYS)]
+        least, most = _AIMS.get(self._level, (self._level.least, self._level.most))
+        grown = 0
+        while _words(sections) < least and grown < 4 * len(growing):
+            section, choices = growing[grown % len(growing)] if self._level is not YOUNG else growing[0]
+            section.insert(-1 if section is ending else len(section), self._couplet(choices))
+            grown += 1
         for section in (ending, goodnight, opening):
-            if _words(sections) > MOST_WORDS and len(section) > 1:
+            if _words(sections) > most and len(section) > 1:
                 section.pop(0)
+        # A little listener's shorter night: the worry and the second idea go, the plot stays.
+        for section in (problem, attempt) if self._level is LITTLE else ():
+            if _words(sections) > most and len(section) > 1:
+                section.pop(1)
         text = "\n\n".join("\n".join(stanza) for section in sections for stanza in _stanzas(section))
         return StoryDraft(title=self._title(), text=text, plot=self._plot.id, moment=self._moment())
 

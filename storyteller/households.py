@@ -12,6 +12,7 @@ from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.models import Family, Language
+from storyteller.seed import seed
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,4 @@ def slug(name: str) -> str:
 
 def copy_starter_set(catalog: CatalogStore) -> tuple[int, int]:
     """The default cast and scenes, into this family's catalog."""
-    from storyteller.seed import seed  # the starter set
-
     return seed(catalog)

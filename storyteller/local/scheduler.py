@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from storyteller.households import next_night
 from storyteller.models import Family
 
 log = logging.getLogger(__name__)
@@ -65,14 +66,15 @@ class FamilySchedules:
             job_defaults={"misfire_grace_time": 300},
         )
         self._bedtimes: dict[str, tuple[str, str]] = {}
+        self._families_by_id: dict[str, Family] = {}
         self._resync_seconds = resync_seconds
 
     def start(self) -> None:
+        self._scheduler.start()  # first: a job added to a scheduler not yet started is not replaced by id
         self.sync()
         self._scheduler.add_job(
             self.sync, "interval", seconds=self._resync_seconds, id=_RESYNC_JOB, executor=_RESYNC_JOB, coalesce=True
         )
-        self._scheduler.start()
 
     def sync(self) -> None:
         """Add, move and drop jobs so there is one per family at its current bedtime."""
@@ -81,6 +83,7 @@ class FamilySchedules:
         except Exception:  # a failed read keeps tonight's jobs; the next sync tries again
             log.exception("could not read the families; keeping the schedule as it was")
             return
+        self._families_by_id = families
         for family in families.values():
             bedtime = (family.at, family.timeZone)
             if self._bedtimes.get(family.id) != bedtime:
@@ -118,6 +121,9 @@ class FamilySchedules:
             self._scheduler.shutdown(wait=False)
 
     def _fire(self, family_id: str) -> None:
-        # The firing's minute keys its idempotency record, as <aws.scheduler.scheduled-time> does in AWS.
-        firing = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
-        self._job(family_id, firing)
+        # The night's bedtime keys its idempotency record, as <aws.scheduler.scheduled-time> does in AWS: a
+        # job that starts late (a minute full of bedtimes) or fires twice still names the same night.
+        family = self._families_by_id.get(family_id)
+        now = datetime.now(UTC)
+        bedtime = next_night(family, now - timedelta(days=1)) if family is not None else now.replace(second=0)
+        self._job(family_id, bedtime.astimezone(UTC).replace(microsecond=0).isoformat())

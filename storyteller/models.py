@@ -6,11 +6,11 @@ import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyteller import names
+from storyteller.zones import known_zone
 
 # Long enough for a real name or scene, short enough that a 10 kB "name" is refused at the edge.
 NAME_MAX = 60
@@ -97,11 +97,7 @@ class Family(_Strict):
     @field_validator("timeZone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown IANA time zone {value!r}, e.g. Europe/London") from error
-        return value
+        return known_zone(value)
 
     @property
     def shelf_path(self) -> str:

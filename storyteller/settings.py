@@ -6,12 +6,12 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from storyteller import names
 from storyteller.environment import EnvironmentSettings
+from storyteller.zones import known_zone
 
 
 class ProviderChoice(StrEnum):
@@ -162,11 +162,7 @@ class Settings(EnvironmentSettings):
     @field_validator("schedule_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown IANA time zone {value!r}, e.g. Europe/London") from error
-        return value
+        return known_zone(value)
 
     @field_validator("schedule_cron")
     @classmethod

@@ -8,6 +8,7 @@ terminal is scheduled without a restart.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +21,6 @@ from storyteller.models import Family
 
 log = logging.getLogger(__name__)
 RESYNC_SECONDS = 5.0
-_RESYNC_JOB = "families"
 # Bedtimes that fall in the same minute are written this many at a time (each waits for its writer).
 FIRING_THREADS = 10
 
@@ -59,12 +59,13 @@ class FamilySchedules:
     ) -> None:
         self._families = families
         self._job = job
-        # The re-read has a thread of its own: a burst of bedtimes in one minute must not starve it.
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(FIRING_THREADS), _RESYNC_JOB: ThreadPoolExecutor(1)},
+            executors={"default": ThreadPoolExecutor(FIRING_THREADS)},
             job_defaults={"misfire_grace_time": 300},
         )
+        self._stopping = threading.Event()
+        self._resync: threading.Thread | None = None
         self._bedtimes: dict[str, tuple[str, str]] = {}
         self._families_by_id: dict[str, Family] = {}
         self._resync_seconds = resync_seconds
@@ -72,9 +73,13 @@ class FamilySchedules:
     def start(self) -> None:
         self._scheduler.start()  # first: a job added to a scheduler not yet started is not replaced by id
         self.sync()
-        self._scheduler.add_job(
-            self.sync, "interval", seconds=self._resync_seconds, id=_RESYNC_JOB, executor=_RESYNC_JOB, coalesce=True
-        )
+        # A thread of its own, one pass after the other: a burst of bedtimes can slow a pass, never stack them.
+        self._resync = threading.Thread(target=self._keep_in_step, name="storyteller-families", daemon=True)
+        self._resync.start()
+
+    def _keep_in_step(self) -> None:
+        while not self._stopping.wait(self._resync_seconds):
+            self.sync()
 
     def sync(self) -> None:
         """Add, move and drop jobs so there is one per family at its current bedtime."""
@@ -117,6 +122,7 @@ class FamilySchedules:
         return runs
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 

@@ -24,6 +24,9 @@ FUNCTIONS = {
     names.GENERATE_IMAGE_FUNCTION: ("generate_image", "illustrator"),
     names.GENERATE_AUDIO_FUNCTION: ("generate_audio", "narrator"),
     names.STORY_CREATED_FUNCTION: ("story_created", None),
+    names.RUN_STATUS_FUNCTION: ("run_status", None),
+    names.FAMILY_SYNC_FUNCTION: ("family_sync", None),
+    names.HOUSEHOLDS_SETUP_FUNCTION: ("households_setup", None),
 }
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # Lambda allows 250 MB with layers; far less means no heavy wheel slipped in
 

@@ -70,7 +70,7 @@ def test_a_night_that_waits_for_a_thread_is_never_dropped_as_missed() -> None:
     schedules = FamilySchedules(lambda: [SMITHS], lambda family_id, firing: None, resync_seconds=3600)
     schedules.start()
     try:
-        job = schedules._scheduler.get_job("family:smiths")  # noqa: SLF001 - the job APScheduler runs
+        job = schedules._scheduler.get_job("family:smiths")  # the job APScheduler runs
     finally:
         schedules.stop()
     assert job is not None

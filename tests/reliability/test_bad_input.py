@@ -40,7 +40,7 @@ def catalog(drill: Drill) -> Iterator[CatalogStore]:
     dynamodb = client("dynamodb", drill.settings.aws_region)
     for table in (drill.settings.characters_table, drill.settings.scenes_table):
         for row in _rows(drill, table):
-            dynamodb.delete_item(TableName=table, Key={"id": row["id"]})
+            dynamodb.delete_item(TableName=table, Key={names.FAMILY_KEY: row[names.FAMILY_KEY], "id": row["id"]})
     yield CatalogStore(drill.settings)
     seed(CatalogStore(drill.settings))
 
@@ -64,7 +64,12 @@ def test_a_ten_kilobyte_name_is_refused_by_the_model_and_skipped_in_the_table(
         Character(id="long", name="N" * 10_000, description="a very long name")
     # Written around the model (the console, the AWS CLI), it is skipped; the other characters still make stories.
     dynamodb = client("dynamodb", drill.settings.aws_region)
-    item = {"id": {"S": "long"}, "name": {"S": "N" * 10_000}, "description": {"S": "a very long name"}}
+    item = {
+        names.FAMILY_KEY: {"S": names.DEFAULT_FAMILY},
+        "id": {"S": "long"},
+        "name": {"S": "N" * 10_000},
+        "description": {"S": "a very long name"},
+    }
     dynamodb.put_item(TableName=drill.settings.characters_table, Item=item)
     seed(catalog)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from storyteller import cli
+from storyteller import cli, cli_support
 from storyteller.dal.stories import StoryStore
 from storyteller.local.faults import FaultKind, FaultPlan, FaultyIllustrator, FaultyNarrator, Target
 from storyteller.local.outbox import emails_for
@@ -52,7 +52,7 @@ def cli_providers(monkeypatch: pytest.MonkeyPatch) -> Counted:
     overrides = FaultPlan().providers()
     assert isinstance(overrides.illustrator, FaultyIllustrator)
     assert isinstance(overrides.narrator, FaultyNarrator)
-    monkeypatch.setattr(cli, "LocalRuntime", partial(LocalRuntime, providers=overrides))
+    monkeypatch.setattr(cli_support, "LocalRuntime", partial(LocalRuntime, providers=overrides))
     return Counted(overrides.illustrator, overrides.narrator)
 
 

@@ -171,7 +171,9 @@ def up(
             when = f"{next_runs[family.id]:%a %d %b %H:%M %Z}" if family.id in next_runs else "-"
             shelf = f"{settings.story_base_url}{family.shelf_path}"
             say(f"  {family.id}: next story {when} ({family.timeZone}); shelf {shelf}")
-        say(f"Stories at {settings.story_base_url}/  (Ctrl-C stops)")
+        # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
+        say(f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console")
+        say("(Ctrl-C stops)")
         try:
             # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
             config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")

@@ -137,7 +137,7 @@ def console_router(console: Console) -> APIRouter:
         if session is None:
             return to_login(request)
         chosen = status if status in STATUSES else None
-        family = family if family and re.fullmatch(FAMILY_ID_PATTERN, family) else None
+        family = _family_filter(family)
         try:
             rows, token = console.runs.page(chosen, after, family=family)
         except StateMachineNotFoundError as error:
@@ -284,9 +284,14 @@ def _nights_filters(request: Request) -> nights.Filters:
         since=_day(params.get("since")),
         until=_day(params.get("until")),
         query=(params.get("q") or "").strip()[:100] or None,
-        family=family if (family := params.get("family")) and re.fullmatch(FAMILY_ID_PATTERN, family) else None,
+        family=_family_filter(params.get("family")),
         limit=max(1, min(limit, nights.MAX_LIMIT)),
     )
+
+
+def _family_filter(text: str | None) -> str | None:
+    """A family id from the query; one no family can have is ignored (every family's runs), not an error."""
+    return text if text and re.fullmatch(FAMILY_ID_PATTERN, text) else None
 
 
 def _day(text: str | None) -> date | None:

@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from frontend import auth
 from storyteller.errors import DuplicateError, NotFoundError
-from storyteller.households import next_night, slug
+from storyteller.households import character_named, next_night, slug
 from storyteller.models import Character, Family, Scene, StoryItem, input_problems
 
 FORM_FIELD_MAX = 2_000  # no field of these forms is longer; a bigger one is refused before parsing
@@ -100,7 +101,7 @@ def family_router(
         family = family_for(family_id, token)
         if family is None or what not in _SAVED:
             return missing(request)
-        if not _same_origin(request):
+        if not auth.same_origin(request):
             return templates.TemplateResponse(request, "error.html", {"status": 403}, status_code=403)
         form = {key: str(value)[:FORM_FIELD_MAX] for key, value in (await request.form()).items()}
         try:
@@ -156,8 +157,7 @@ def _apply(what: str, form: dict[str, str], family: Family, families: FamilyBook
         )
         families.replace(changed)
     elif what == "cast-add":
-        name = form.get("name", "")
-        catalog.add_character(Character(id=slug(name) or "-", name=name, description=form.get("description", "")))
+        catalog.add_character(character_named(form.get("name", ""), form.get("description", "")))
     elif what == "cast-remove":
         catalog.remove_character(form.get("id", ""))
     elif what == "scene-add":
@@ -166,12 +166,3 @@ def _apply(what: str, form: dict[str, str], family: Family, families: FamilyBook
         catalog.add_scene(Scene(id=scene_id, description=description))
     elif what == "scene-remove":
         catalog.remove_scene(form.get("id", ""))
-
-
-def _same_origin(request: Request) -> bool:
-    """A post from another site is refused (the link is the capability, but the browser is told too)."""
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host

@@ -21,6 +21,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
+from storyteller.errors import UnknownFamilyError
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
@@ -59,10 +60,10 @@ def tonight(
     settings = read_settings()
     started = time.monotonic()
     with local_runtime(settings) as runtime:
-        family = FamilyStore(settings).get(family_id)
-        if family is None:
-            known = ", ".join(known.id for known in FamilyStore(settings).all())
-            raise fail(f"no family {family_id!r} (families: {known})", code=2)
+        try:
+            family = FamilyStore(settings).require(family_id)
+        except UnknownFamilyError as error:
+            raise fail(str(error), code=2) from None
         say(f"Writing tonight's story for {family.name}…")
         try:
             story_id = runtime.create_story(family_id=family.id)

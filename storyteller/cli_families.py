@@ -20,8 +20,9 @@ from storyteller.cli_support import attached, fail, read_settings, say
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.errors import DuplicateError, NotFoundError, UnknownFamilyError
-from storyteller.households import copy_starter_set, new_family, next_night, shelf_token, slug
+from storyteller.households import character_named, new_family, next_night, shelf_token, slug
 from storyteller.models import Character, Family, Scene, input_problems
+from storyteller.seed import seed
 from storyteller.settings import Settings
 
 family_app = typer.Typer(help="Households: who gets the email, when their night is.", no_args_is_help=True)
@@ -85,7 +86,7 @@ def family_add(
         family = new_family(family_id, email, time_zone, at, name=name, language=language, age=age)  # type: ignore[arg-type]
         FamilyStore(settings).add(family)
         if starter_set:
-            characters, scenes = copy_starter_set(CatalogStore(settings, family.id))
+            characters, scenes = seed(CatalogStore(settings, family.id))
             say(f"Copied the starter set: {characters} characters, {scenes} scenes.")
         recipients = len(family.recipients)
         say(f"Added family {family.id}: {recipients} recipient(s), nightly at {family.at} {family.timeZone}.")
@@ -164,7 +165,7 @@ def cast_add(
     """Add a character to a family's cast (a name already there is refused)."""
 
     def add(catalog: CatalogStore) -> Character:
-        character = Character(id=slug(name) or "character", name=name, description=description)
+        character = character_named(name, description)
         catalog.add_character(character)
         return character
 

@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storyteller import names
-from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.models import Family, Language
-from storyteller.seed import seed
+from storyteller.models import Character, Family, Language
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,6 +103,6 @@ def slug(name: str) -> str:
     return "-".join(words)[:64]
 
 
-def copy_starter_set(catalog: CatalogStore) -> tuple[int, int]:
-    """The default cast and scenes, into this family's catalog."""
-    return seed(catalog)
+def character_named(name: str, description: str) -> Character:
+    """A character as a person types one: its id from its name (ValidationError says what is wrong)."""
+    return Character(id=slug(name) or "character", name=name, description=description)

@@ -17,15 +17,28 @@ from storyteller.validation import StoryReport, validate_story
 
 
 def pick_cast(
-    characters: list[Character], scenes: list[Scene], rng: random.Random, sizes: tuple[int, int] = (2, 3)
+    characters: list[Character],
+    scenes: list[Scene],
+    rng: random.Random,
+    sizes: tuple[int, int] = (2, 3),
+    family_id: str = names.DEFAULT_FAMILY,
 ) -> tuple[list[Character], Scene]:
-    """A few characters and one scene at random; an empty table is a clear error, not a crash."""
+    """A few characters and one scene at random; an empty catalog is a clear error saying what to do."""
     if not characters:
-        raise EmptyCatalogError("the Characters table is empty: run `storyteller seed` or add characters")
+        raise EmptyCatalogError(
+            _empty(family_id, table="Characters", things="characters", command="cast add", kind="cast")
+        )
     if not scenes:
-        raise EmptyCatalogError("the Scenes table is empty: run `storyteller seed` or add scenes")
+        raise EmptyCatalogError(_empty(family_id, table="Scenes", things="scenes", command="scene add", kind="scenes"))
     size = min(rng.randint(*sizes), len(characters))
     return rng.sample(characters, size), rng.choice(scenes)
+
+
+def _empty(family_id: str, *, table: str, things: str, command: str, kind: str) -> str:
+    # The seed is the default family's; another family fills its own catalog.
+    if family_id == names.DEFAULT_FAMILY:
+        return f"the {table} table is empty: run `storyteller seed` or add {things}"
+    return f"family {family_id!r} has no {kind} yet: `storyteller {command} {family_id} …`"
 
 
 def write_valid_story(
@@ -67,16 +80,7 @@ def create_story(
     takes it from there. The family, when given, puts its shelf link into the story's email."""
     if family is not None and family.id != catalog.family_id:
         raise ValueError(f"catalog of {catalog.family_id!r} given for family {family.id!r}")
-    try:
-        characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng)
-    except EmptyCatalogError as error:
-        if catalog.family_id == names.DEFAULT_FAMILY:
-            raise
-        # The seed is the default family's; another family fills its own catalog.
-        kind, command = ("cast", "cast add") if "Characters" in str(error) else ("scenes", "scene add")
-        raise EmptyCatalogError(
-            f"family {catalog.family_id!r} has no {kind} yet: `storyteller {command} {catalog.family_id} …`"
-        ) from None
+    characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng, family_id=catalog.family_id)
     recent = stories.recent_of_cast({character.id for character in characters}, family_id=catalog.family_id)
     draft, report = write_valid_story(writer, characters, scene, attempts, recent)
     created = (now or datetime.now(UTC)).replace(microsecond=0)

@@ -7,10 +7,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from storyteller.dal.aws import client
-from storyteller.dal.families import FamilyStore
+from storyteller.dal.families import FamilyStore, family_from_row
 from storyteller.dal.items import from_item
 from storyteller.family_sync import SUBSCRIPTIONS_ATTRIBUTE, SyncTargets, sync_family
 from storyteller.models import Family
@@ -33,14 +32,7 @@ def _targets() -> SyncTargets:
 
 
 def _family(image: dict[str, Any] | None) -> Family | None:
-    if not image:
-        return None
-    row = {key: value for key, value in from_item(image).items() if key != SUBSCRIPTIONS_ATTRIBUTE}
-    try:
-        return Family.model_validate(row)
-    except ValidationError as error:
-        logger.warning("family row is not a family: left alone", extra={"id": row.get("id"), "error": str(error)})
-        return None
+    return family_from_row(from_item(image)) if image else None  # not a family: logged, left alone
 
 
 def sync_record(record: DynamoDBRecord) -> None:

@@ -56,18 +56,6 @@ class FamilyStore:
                 raise
             raise UnknownFamilyError(f"no family {family.id!r}") from None
 
-    def subscriptions(self, family_id: str) -> dict[str, str]:
-        """Address → SNS subscription ARN, as family_sync recorded them (AWS only)."""
-        found = self._dynamodb.get_item(
-            TableName=self._table,
-            Key={"id": {"S": family_id}},
-            ProjectionExpression="#s",
-            ExpressionAttributeNames={"#s": SUBSCRIPTIONS_ATTRIBUTE},
-            ConsistentRead=True,
-        )
-        recorded = from_item(found.get("Item") or {}).get(SUBSCRIPTIONS_ATTRIBUTE) or {}
-        return {str(address): str(arn) for address, arn in recorded.items()}
-
     def record_subscriptions(self, family_id: str, subscriptions: dict[str, str]) -> None:
         """Keep the family's subscription ARNs beside it; a family removed meanwhile is left removed."""
         try:
@@ -86,7 +74,7 @@ class FamilyStore:
     def get(self, family_id: str) -> Family | None:
         found = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": family_id}}, ConsistentRead=True)
         item = found.get("Item")
-        return _family(from_item(item)) if item else None
+        return family_from_row(from_item(item)) if item else None
 
     def require(self, family_id: str) -> Family:
         """The family, or UnknownFamilyError naming the ones there are."""
@@ -101,7 +89,7 @@ class FamilyStore:
         rows: list[dict[str, Any]] = []
         for page in self._dynamodb.get_paginator("scan").paginate(TableName=self._table):
             rows.extend(from_item(item) for item in page["Items"])
-        families = [family for row in rows if (family := _family(row)) is not None]
+        families = [family for row in rows if (family := family_from_row(row)) is not None]
         return sorted(families, key=lambda family: family.id)
 
     def remove(self, family_id: str) -> None:
@@ -115,8 +103,9 @@ class FamilyStore:
             raise UnknownFamilyError(f"no family {family_id!r}") from None
 
 
-def _family(row: dict[str, Any]) -> Family | None:
-    row.pop(SUBSCRIPTIONS_ATTRIBUTE, None)  # AWS's bookkeeping beside the family, not part of it
+def family_from_row(row: dict[str, Any]) -> Family | None:
+    """A row as a family, or None (logged) when it is not one; AWS's bookkeeping beside it is left out."""
+    row.pop(SUBSCRIPTIONS_ATTRIBUTE, None)
     try:
         return Family.model_validate(row)
     except ValidationError as error:

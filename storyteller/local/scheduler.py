@@ -68,8 +68,7 @@ class FamilySchedules:
         )
         self._stopping = threading.Event()
         self._resync: threading.Thread | None = None
-        self._bedtimes: dict[str, tuple[str, str]] = {}
-        self._families_by_id: dict[str, Family] = {}
+        self._scheduled: dict[str, Family] = {}  # each family as its job was last scheduled
         self._resync_seconds = resync_seconds
 
     def start(self) -> None:
@@ -90,10 +89,9 @@ class FamilySchedules:
         except Exception:  # a failed read keeps tonight's jobs; the next sync tries again
             log.exception("could not read the families; keeping the schedule as it was")
             return
-        self._families_by_id = families
         for family in families.values():
-            bedtime = (family.at, family.timeZone)
-            if self._bedtimes.get(family.id) != bedtime:
+            scheduled = self._scheduled.get(family.id)
+            if scheduled is None or (scheduled.at, scheduled.timeZone) != (family.at, family.timeZone):
                 self._scheduler.add_job(
                     self._fire,
                     bedtime_trigger(family),
@@ -103,17 +101,17 @@ class FamilySchedules:
                     replace_existing=True,
                     max_instances=1,
                 )
-                self._bedtimes[family.id] = bedtime
-                log.info("family %s: nightly at %s %s", family.id, *bedtime)
-        for gone in set(self._bedtimes) - set(families):
+                self._scheduled[family.id] = family
+                log.info("family %s: nightly at %s %s", family.id, family.at, family.timeZone)
+        for gone in set(self._scheduled) - set(families):
             self._scheduler.remove_job(f"family:{gone}")
-            del self._bedtimes[gone]
+            del self._scheduled[gone]
             log.info("family %s removed: its schedule too", gone)
 
     def next_runs(self) -> dict[str, datetime]:
         """When each family's next story will be written."""
         runs: dict[str, datetime] = {}
-        for family_id in self._bedtimes:
+        for family_id in self._scheduled:
             job = self._scheduler.get_job(f"family:{family_id}")
             trigger = job.trigger if job is not None else None
             moment = job.next_run_time if job is not None and self._scheduler.running else None
@@ -131,7 +129,7 @@ class FamilySchedules:
     def _fire(self, family_id: str) -> None:
         # The night's bedtime keys its idempotency record, as <aws.scheduler.scheduled-time> does in AWS: a
         # job that starts late (a minute full of bedtimes) or fires twice still names the same night.
-        family = self._families_by_id.get(family_id)
+        family = self._scheduled.get(family_id)
         now = datetime.now(UTC)
         bedtime = next_night(family, now - timedelta(days=1)) if family is not None else now.replace(second=0)
         self._job(family_id, bedtime.astimezone(UTC).replace(microsecond=0).isoformat())

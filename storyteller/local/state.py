@@ -66,6 +66,8 @@ class LocalState:
             settings.stories_table,
             settings.firings_table,
         )
+        # Rows from before households lack a family: they become the default family's at start.
+        self._family_keyed = (settings.characters_table, settings.scenes_table, settings.stories_table)
 
     def restore(self) -> Restored:
         """Tables, media and runs as they were at the last acknowledged write."""
@@ -118,10 +120,6 @@ class LocalState:
             if expired:
                 self._store.delete_items(table, expired)
         return kept
-
-    @property
-    def _family_keyed(self) -> tuple[str, ...]:
-        return (self._settings.characters_table, self._settings.scenes_table, self._settings.stories_table)
 
     def _adopt(self, table: str, item: dict[str, Any]) -> None:
         """A row from before households becomes the default family's, in the state file too (once)."""

@@ -72,7 +72,10 @@ def _python_3_13() -> str | None:
 
 def _lambda_environment(function: str, task_root: str) -> dict[str, str]:
     """What a deployed function's process has at import time (as the stack deploys it), minus real secrets."""
+    from infra.functions import base_environment  # the cdk extra; _asset() has checked it is there
+
     return {
+        **base_environment(DETAILED_TRACING),
         "LAMBDA_TASK_ROOT": task_root,
         "LAMBDA_RUNTIME_DIR": "/var/runtime",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
@@ -84,8 +87,6 @@ def _lambda_environment(function: str, task_root: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "placeholder",
         "AWS_SECRET_ACCESS_KEY": "placeholder",
         "AWS_EC2_METADATA_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "INFO",
-        "POWERTOOLS_TRACE_DISABLED": "false" if DETAILED_TRACING else "true",
         "STORYTELLER_PROVIDERS": "cloud",
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
     }

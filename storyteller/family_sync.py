@@ -18,10 +18,6 @@ from storyteller import events
 from storyteller.models import Family
 
 SCHEDULE_PREFIX = "family-"
-# Kept on the family's row beside the family (storyteller.dal.families drops it when reading a Family):
-# which subscription serves which address, so a removed address can be unsubscribed without listing
-# every subscription of the topic.
-SUBSCRIPTIONS_ATTRIBUTE = "subscriptionArns"
 
 
 @dataclass(frozen=True)

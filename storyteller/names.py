@@ -16,6 +16,10 @@ FAMILY_KEY: Final = "familyId"
 STORIES_BY_FAMILY_INDEX: Final = "byFamily"
 # An install from before households: its cast, scenes and stories become this family's.
 DEFAULT_FAMILY: Final = "default"
+# Kept on a family's row beside the family (storyteller.dal.families drops it when reading a Family):
+# which subscription serves which address, so a removed address can be unsubscribed without listing
+# every subscription of the topic (storyteller.family_sync).
+SUBSCRIPTIONS_ATTRIBUTE: Final = "subscriptionArns"
 
 EVENT_BUS: Final = "storyteller"
 EVENT_SOURCE: Final = "storyteller.stories"

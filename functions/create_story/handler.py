@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
@@ -75,3 +76,6 @@ def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
 def _firings(dynamodb: Any, table: str) -> DynamoDBPersistenceLayer:
     # One per client: the layer registers a hook on the client it is given, so it is built once.
     return DynamoDBPersistenceLayer(table_name=table, boto3_client=dynamodb, key_attr="id")
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

@@ -8,10 +8,12 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
+from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore, family_from_row
 from storyteller.dal.items import from_item
-from storyteller.family_sync import SUBSCRIPTIONS_ATTRIBUTE, SyncTargets, sync_family
+from storyteller.family_sync import SyncTargets, sync_family
 from storyteller.models import Family
 from storyteller.observability import logger, metrics, tracer
 from storyteller.settings import get_settings
@@ -43,7 +45,7 @@ def sync_record(record: DynamoDBRecord) -> None:
         return
     families = FamilyStore(settings)
     family_id = (new or old).id  # type: ignore[union-attr]
-    known = from_item(raw.get("NewImage") or raw.get("OldImage") or {}).get(SUBSCRIPTIONS_ATTRIBUTE) or {}
+    known = from_item(raw.get("NewImage") or raw.get("OldImage") or {}).get(names.SUBSCRIPTIONS_ATTRIBUTE) or {}
     result = sync_family(
         old, new, dict(known), _targets(), client("scheduler", settings.aws_region), client("sns", settings.aws_region)
     )
@@ -61,3 +63,6 @@ def sync_record(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=sync_record, processor=processor, context=context)
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

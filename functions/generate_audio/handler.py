@@ -5,6 +5,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
 from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
 from storyteller.media import narrate, narration_text
@@ -26,3 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})
     metrics.add_metric(name="NarrationsStored", unit=MetricUnit.Count, value=1)
     return {"audioKey": key, "voiceUsage": usage.model_dump()}
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

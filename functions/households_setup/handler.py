@@ -5,6 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
 from storyteller.migration import migrate
 from storyteller.observability import logger, tracer
 from storyteller.settings import get_settings
@@ -21,3 +22,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     done = migrate(get_settings(), properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
     logger.info("households ready", extra=asdict(done))
     return {"PhysicalResourceId": PHYSICAL_ID, "Data": {key: str(value) for key, value in asdict(done).items()}}
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

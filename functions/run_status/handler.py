@@ -5,6 +5,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
 from storyteller.observability import logger, metrics, tracer
 from storyteller.run_outcome import ExecutionStatusChange, record_run_outcome
 from storyteller.settings import get_settings
@@ -20,3 +21,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if marked:
         metrics.add_metric(name="StoriesFailed", unit=MetricUnit.Count, value=1)
     return {"storyId": change.story_id(), "markedFailed": marked}
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

@@ -5,6 +5,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions import imported
 from storyteller.errors import InvalidEventError
 from storyteller.events import story_created_from_record
 from storyteller.observability import logger, metrics, tracer
@@ -23,3 +24,6 @@ def handler(event: list[dict[str, Any]], context: LambdaContext) -> list[dict[st
             logger.warning("record rejected", extra={"reason": str(error)})
             metrics.add_metric(name="RejectedRecords", unit=MetricUnit.Count, value=1)
     return stories
+
+
+imported()  # the cold start's imports are over (functions/__init__.py)

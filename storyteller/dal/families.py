@@ -8,10 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
 from storyteller.errors import DuplicateError, UnknownFamilyError
-from storyteller.family_sync import SUBSCRIPTIONS_ATTRIBUTE
 from storyteller.models import Family
 from storyteller.settings import Settings
 
@@ -64,7 +64,7 @@ class FamilyStore:
                 Key={"id": {"S": family_id}},
                 UpdateExpression="SET #s = :s",
                 ConditionExpression="attribute_exists(id)",
-                ExpressionAttributeNames={"#s": SUBSCRIPTIONS_ATTRIBUTE},
+                ExpressionAttributeNames={"#s": names.SUBSCRIPTIONS_ATTRIBUTE},
                 ExpressionAttributeValues={":s": to_item({"s": subscriptions})["s"]},
             )
         except ClientError as error:
@@ -105,7 +105,7 @@ class FamilyStore:
 
 def family_from_row(row: dict[str, Any]) -> Family | None:
     """A row as a family, or None (logged) when it is not one; AWS's bookkeeping beside it is left out."""
-    row.pop(SUBSCRIPTIONS_ATTRIBUTE, None)
+    row.pop(names.SUBSCRIPTIONS_ATTRIBUTE, None)
     try:
         return Family.model_validate(row)
     except ValidationError as error:

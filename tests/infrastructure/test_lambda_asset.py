@@ -121,12 +121,14 @@ def test_the_asset_ships_bytecode_for_the_runtime(lambda_asset: LambdaAsset) -> 
 # no bytecode into the asset).
 _IMPORT_CHECK = textwrap.dedent(
     """
-    import importlib, json, pkgutil, sys
+    import gc, importlib, json, pkgutil, sys
     asset, runtime, package, factory = json.loads(sys.argv[1])
     sys.path[:0] = [asset, runtime]
     importlib.import_module(f"functions.{package}.handler")
+    collector = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count() > 0}
     from storyteller import observability
     print(json.dumps({"xray": "aws_xray_sdk" in sys.modules, "tracer": type(observability.tracer).__name__}))
+    print(json.dumps(collector))
     import storyteller
     modules = [m.name for m in pkgutil.walk_packages(storyteller.__path__, "storyteller.")]
     for name in modules:
@@ -155,6 +157,7 @@ def test_handler_imports_in_a_clean_python_3_13_with_only_the_asset_and_the_runt
         **{key: value if isinstance(value, str) else f"placeholder-{key.lower()}" for key, value in variables.items()},
         "AWS_REGION": "eu-west-2",
         "AWS_LAMBDA_FUNCTION_NAME": function_name,
+        "LAMBDA_TASK_ROOT": str(lambda_asset.path),
         # Lambda's own credentials, as placeholders: building clients needs them, and nothing here calls AWS.
         "AWS_ACCESS_KEY_ID": "placeholder",
         "AWS_SECRET_ACCESS_KEY": "placeholder",
@@ -167,6 +170,10 @@ def test_handler_imports_in_a_clean_python_3_13_with_only_the_asset_and_the_runt
     # As deployed by default: Lambda's active tracing, and no X-Ray SDK imported (~30 ms a cold start).
     assert variables["POWERTOOLS_TRACE_DISABLED"] == "true"
     assert json.loads(done.stdout.splitlines()[0]) == {"xray": False, "tracer": "Untraced"}
+    # functions/__init__.py: collection paused while the handler imported, then on again, the imports frozen.
+    assert json.loads(done.stdout.splitlines()[1]) == {"enabled": True, "frozen": True}
+    # No pydantic plugin is looked for at the first model build.
+    assert variables["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     if factory:
         assert "offline" not in done.stdout, f"{function_name} would use an offline provider: {done.stdout}"
 

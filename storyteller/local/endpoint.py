@@ -11,13 +11,14 @@ from typing import Any
 
 from moto.core.config import default_user_config
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from storyteller.dal.aws import reset_clients
 from storyteller.local import engine, redrive
 from storyteller.local.guard import LocalCredentials, guarded
+from storyteller.local.keep_alive import KeepAliveRequestHandler, close_connections
 from storyteller.local.write_ahead import Durability, write_ahead
 
 # Credentials come from the home (guard.LocalCredentials); no session token, nor any real AWS profile.
@@ -46,7 +47,7 @@ class _Dispatcher(DomainDispatcherApplication):
 
 
 class _Server(ThreadedMotoServer):
-    """moto's threaded server, its app optionally wrapped (fault drills: storyteller/local/faults.py)."""
+    """moto's threaded server with keep-alive; its app optionally wrapped (fault drills: local/faults.py)."""
 
     def __init__(
         self,
@@ -65,9 +66,15 @@ class _Server(ThreadedMotoServer):
         if self._middleware is not None:
             app = self._middleware(app)
         app = guarded(app, self._credentials)
-        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=KeepAliveRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._server is not None:
+            close_connections(self._server)
+            self._server.server_close()
 
 
 class LocalEndpoint:

@@ -41,21 +41,34 @@ class Activity:
 
 @dataclass(frozen=True)
 class Wakeups:
-    """Who is woken by what. Each poller still polls at its interval, so a missed wake-up only delays."""
+    """Who is woken by what. Each poller still polls at its interval, so a missed wake-up only delays.
 
-    # Work for the pump: an item put (a stream INSERT, what the pipe's filter passes), a published
-    # message (an email to write), a failed run's end (the status rule's to deliver), a stop.
-    pump: Activity = field(default_factory=Activity)
-    # What `wait_for_story` waits for: the pump moved something (a run started, an email written), a run ended.
+    The stream and the outbox have a pump each: a published message (the run's Notify) used to wake one
+    pump that read the stream too, and that read raced the run's last state for the interpreter.
+    """
+
+    # Work for the stream pump: an item put (a stream INSERT, what the pipe's filter passes), a stop.
+    stream: Activity = field(default_factory=Activity)
+    # Work for the outbox pump: a published message (an email to write), a failed run's end (the status
+    # rule's to deliver), a stop.
+    outbox: Activity = field(default_factory=Activity)
+    # What `wait_for_story` waits for: the pumps moved something (an email written, a failure marked), a run ended.
     news: Activity = field(default_factory=Activity)
     # Any of those or any acknowledged write: progress output follows every state of a run.
     anything: Activity = field(default_factory=Activity)
 
-    def written(self, *, pump_work: bool) -> None:
-        """A write was acknowledged."""
-        if pump_work:
-            self.pump.happened()
+    def written(self, *, stream: bool = False, outbox: bool = False) -> None:
+        """A write was acknowledged; `stream`: it put an item, `outbox`: it published a message."""
+        if stream:
+            self.stream.happened()
+        if outbox:
+            self.outbox.happened()
         self.anything.happened()
+
+    def stopping(self) -> None:
+        """Both pumps stop now, not at their next interval."""
+        self.stream.happened()
+        self.outbox.happened()
 
     def reported(self) -> None:
         """News for waiters: never wakes the pump, which reports it."""

@@ -21,6 +21,7 @@ from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.households import ensure_default_family
 from storyteller.local import redrive, run_journal
+from storyteller.local.activity import Activity
 from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
@@ -46,6 +47,8 @@ _LOCAL_POWERTOOLS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
 ENDPOINT_FILE = "endpoint"
+# The pumps' thread names start with this (tests/contract/iam.py: they stand for Pipes and SNS, not us).
+PUMP = "storyteller-pump"
 # The most the pump (stream, outbox, ended runs) and a waiter sleep without being woken. They are woken
 # by what concerns them (local/activity.py), so this only bounds a missed wake-up; each poll costs a few
 # requests that race the flow for the interpreter (bench/orchestration.py: 0.01 s 1.13, 0.05 s 1.10,
@@ -96,7 +99,7 @@ class LocalRuntime:
         self.log_file = settings.home / "logs" / "storyteller.log"
         self.endpoint_file = settings.home / ENDPOINT_FILE
         self._stop = threading.Event()
-        self._pump_thread: threading.Thread | None = None
+        self._pumps: list[threading.Thread] = []
         self._owns_log_variable = False
         self.resources: LocalResources | None = None
         self.restored = Restored()
@@ -151,8 +154,14 @@ class LocalRuntime:
             recipients_of=self._recipients_of,
         )
         self._recover()
-        self._pump_thread = threading.Thread(target=self._pump, name="storyteller-pump", daemon=True)
-        self._pump_thread.start()
+        wakeups = self.durability.wakeups
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(wakeups.stream, self._move_stories), name=f"{PUMP}-stream"),
+            threading.Thread(target=self._pump, args=(wakeups.outbox, self._deliver), name=f"{PUMP}-outbox"),
+        ]
+        for pump in self._pumps:
+            pump.daemon = True
+            pump.start()
         return self
 
     def _recipients_of(self, family_id: str) -> list[str]:
@@ -206,9 +215,9 @@ class LocalRuntime:
         Every acknowledged write is on disk already; runs still in flight come back FAILED at the next start.
         """
         self._stop.set()
-        self.durability.wakeups.pump.happened()  # the pump stops now, not at its next interval
-        if self._pump_thread is not None:
-            self._pump_thread.join(timeout=10)
+        self.durability.wakeups.stopping()
+        for pump in self._pumps:
+            pump.join(timeout=10)
         # A message published just before stopping is kept on disk, but an email now is better than at the next start.
         while self.outbox.poll():
             pass
@@ -306,23 +315,28 @@ class LocalRuntime:
         """Told by the engine's thread as a run ends: a failure is the status rule's to deliver."""
         if status in ENDED_WITHOUT_EMAIL:
             self.status_rule.ended(execution_arn)
-            self.durability.wakeups.pump.happened()
+            self.durability.wakeups.outbox.happened()
         self.durability.wakeups.reported()
 
-    def _pump(self) -> None:
-        wakeups = self.durability.wakeups
-        seen = wakeups.pump.count
+    def _pump(self, work: Activity, step: Callable[[], None]) -> None:
+        """Do `step` at each wake-up of `work` (or at the interval), until the runtime stops."""
+        seen = work.count
         while not self._stop.is_set():
-            try:  # stream → pipe → bus → state machine; topic → outbox; ended runs → run_status
-                started = self.pipe.poll()
-                if self.outbox.poll() + self.status_rule.poll():
-                    wakeups.reported()  # for wait_for_story: an email written, a failure marked
-                elif started:
-                    wakeups.anything.happened()  # for progress output only
+            try:
+                step()
             except Exception:
                 log.exception("local pump failed; retrying")
-            # At the next new item, published message or ended run, or at the interval.
-            seen = wakeups.pump.wait(seen, PUMP_INTERVAL_SECONDS)
+            seen = work.wait(seen, PUMP_INTERVAL_SECONDS)
+
+    def _move_stories(self) -> None:
+        """Stream → pipe → bus → state machine."""
+        if self.pipe.poll():
+            self.durability.wakeups.anything.happened()  # a run started: for progress output only
+
+    def _deliver(self) -> None:
+        """Topic → outbox; ended runs → run_status."""
+        if self.outbox.poll() + self.status_rule.poll():
+            self.durability.wakeups.reported()  # for wait_for_story: an email written, a failure marked
 
 
 def settled_by(execution: dict[str, Any]) -> float:

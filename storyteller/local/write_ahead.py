@@ -92,23 +92,25 @@ def write_ahead(app: WSGIApp, durability: Durability | None) -> WSGIApp:
                 if target not in _DYNAMODB_WRITES:
                     return list(app(environ, start_response))
                 answer = _dynamodb_write(app, environ, start_response, recording)
-            return _woken(recording, answer, pump_work=target in _DYNAMODB_ADDS)
+            return _woken(recording, answer, stream=target in _DYNAMODB_ADDS)
         if recording is None:
             return app(environ, start_response)
         service = _signed_service(environ)
         if service == "s3" and environ.get("REQUEST_METHOD") in ("PUT", "DELETE"):
-            return _woken(recording, _object_write(app, environ, start_response, recording), pump_work=False)
+            return _woken(recording, _object_write(app, environ, start_response, recording))
         if service == "sns":
-            return _woken(recording, _publish(app, environ, start_response, recording), pump_work=True)
+            return _woken(recording, _publish(app, environ, start_response, recording), outbox=True)
         return app(environ, start_response)
 
     return serve
 
 
-def _woken(recording: Durability | None, answer: Iterable[bytes], *, pump_work: bool) -> Iterable[bytes]:
+def _woken(
+    recording: Durability | None, answer: Iterable[bytes], *, stream: bool = False, outbox: bool = False
+) -> Iterable[bytes]:
     """After a write: progress output has a step to show; the pump may have a new item or message to move."""
     if recording is not None:
-        recording.wakeups.written(pump_work=pump_work)
+        recording.wakeups.written(stream=stream, outbox=outbox)
     return answer
 
 

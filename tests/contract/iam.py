@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from storyteller.local.runtime import PUMP
+
 # botocore operation → the IAM action it needs, where the two names differ.
 ACTION_OF_OPERATION = {
     ("s3", "HeadObject"): "s3:GetObject",
@@ -77,7 +79,7 @@ class Recorder:
         if found:
             return str(found)
         # The local pump and moto's engine threads stand for AWS services (Pipes, Step Functions): not ours.
-        if threading.current_thread().name == "storyteller-pump":
+        if threading.current_thread().name.startswith(PUMP):
             return None
         return self.phase
 

@@ -30,24 +30,43 @@ def test_a_waiter_that_saw_the_last_write_waits_for_the_next_or_its_timeout() ->
     assert activity.wait(0, timeout=120) == 1  # already moved since 0: returns at once
 
 
-def test_the_pump_sleeps_through_writes_that_give_it_no_work_and_through_its_own_news() -> None:
+def test_the_pumps_sleep_through_writes_that_give_them_no_work_and_through_their_own_news() -> None:
     wakeups = Wakeups()
-    pump, news, anything = wakeups.pump.count, wakeups.news.count, wakeups.anything.count
+    stream, outbox = wakeups.stream.count, wakeups.outbox.count
+    news, anything = wakeups.news.count, wakeups.anything.count
 
-    wakeups.written(pump_work=False)  # e.g. a picture stored in S3
-    wakeups.reported()  # e.g. the pump wrote an email
+    wakeups.written()  # e.g. a picture stored in S3
+    wakeups.reported()  # e.g. the outbox pump wrote an email
 
-    assert wakeups.pump.wait(pump, timeout=0.01) == pump  # back at its timeout, not woken
+    assert wakeups.stream.wait(stream, timeout=0.01) == stream  # back at its timeout, not woken
+    assert wakeups.outbox.wait(outbox, timeout=0.01) == outbox
     assert wakeups.news.wait(news, timeout=120) == news + 1  # the waiter hears the email at once
     assert wakeups.anything.wait(anything, timeout=120) == anything + 2  # progress output hears both
 
 
-def test_a_new_item_wakes_the_pump_and_progress_output_but_is_no_news_for_a_waiter() -> None:
+def test_a_new_item_wakes_the_stream_pump_only_and_is_no_news_for_a_waiter() -> None:
     wakeups = Wakeups()
-    news = wakeups.news.count
+    outbox, news = wakeups.outbox.count, wakeups.news.count
 
-    wakeups.written(pump_work=True)  # e.g. a story put: a stream INSERT for the pipe
+    wakeups.written(stream=True)  # e.g. a story put: a stream INSERT for the pipe
 
-    assert wakeups.pump.count == 1
+    assert wakeups.stream.count == 1
     assert wakeups.anything.count == 1
+    assert wakeups.outbox.wait(outbox, timeout=0.01) == outbox  # a new item is no email to write
     assert wakeups.news.wait(news, timeout=0.01) == news
+
+
+def test_a_published_message_wakes_the_outbox_pump_only() -> None:
+    wakeups = Wakeups()
+    stream = wakeups.stream.count
+
+    wakeups.written(outbox=True)  # e.g. the run's Notify: an email to write
+
+    assert wakeups.outbox.count == 1
+    assert wakeups.stream.wait(stream, timeout=0.01) == stream  # the stream has nothing new for it
+
+
+def test_stopping_wakes_both_pumps() -> None:
+    wakeups = Wakeups()
+    wakeups.stopping()
+    assert (wakeups.stream.count, wakeups.outbox.count) == (1, 1)

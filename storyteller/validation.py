@@ -6,9 +6,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import pronouncing
 from pydantic import BaseModel, ConfigDict
 
+from storyteller import cmu
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, Scene, StoryDraft
 
@@ -224,8 +224,8 @@ def _normal(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _rhyming_parts(word: str) -> frozenset[str]:
-    phones: list[str] = pronouncing.phones_for_word(word)
-    return frozenset(_even_stress(pronouncing.rhyming_part(phone)) for phone in phones)
+    phones: list[str] = cmu.phones_for_word(word)
+    return frozenset(_even_stress(cmu.rhyming_part(phone)) for phone in phones)
 
 
 def _even_stress(rhyming_part: str) -> str:

@@ -15,8 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-import pronouncing
-
+from storyteller import cmu
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 from storyteller.providers.offline.verses import lines
 from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_for, possessive
@@ -264,7 +263,7 @@ class _Story:
 def with_article(phrase: str) -> str:
     """ "an owl", "a unicorn", "an hour": by how the CMU dictionary says the first word, by its letter otherwise."""
     first = phrase.split()[0].lower() if phrase.split() else ""
-    phones = pronouncing.phones_for_word(first)
+    phones = cmu.phones_for_word(first)
     vowel = phones[0][0] in "AEIOU" if phones else first[:1] in tuple("aeiou")
     return f"{'an' if vowel else 'a'} {phrase}"
 

@@ -6,8 +6,7 @@ import random
 import re
 from functools import lru_cache
 
-import pronouncing
-
+from storyteller import cmu
 from storyteller.providers.offline.verses.lines import OPENERS, TAILS
 from storyteller.validation import last_word, rhymes
 
@@ -25,16 +24,16 @@ def syllables(line: str) -> int:
 
 @lru_cache(maxsize=8192)
 def _word_syllables(word: str) -> int:
-    phones = pronouncing.phones_for_word(word)
+    phones = cmu.phones_for_word(word)
     if phones:
-        return int(pronouncing.syllable_count(phones[0]))
+        return int(cmu.syllable_count(phones[0]))
     return max(1, len(_VOWEL_RUN.findall(word.removesuffix("e") or word)))
 
 
 @lru_cache(maxsize=1024)
 def rhyming_ends(word: str) -> tuple[str, ...]:
     """The tail words that rhyme with `word`: its CMU rhymes that we have tails for, or any with its rhyming sound."""
-    known = [end for end in pronouncing.rhymes(word) if end in TAILS]
+    known = [end for end in cmu.rhymes(word) if end in TAILS]
     return tuple(known or (end for end in TAILS if rhymes(word, end)))
 
 

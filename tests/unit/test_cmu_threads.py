@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 # A fresh interpreter, so the dictionary is not loaded yet; the threads start their stories together.
@@ -36,12 +37,17 @@ print(json.dumps({"failures": failures, "passed": passed}))
 """
 
 
-def test_ten_stories_written_at_once_in_a_fresh_process_all_come_out() -> None:
+def _in_a_fresh_interpreter(code: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", _TEN_NIGHTS_AT_ONCE], capture_output=True, text=True, cwd=REPO, timeout=300, check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.splitlines()[-1])
+    outcome: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return outcome
+
+
+def test_ten_stories_written_at_once_in_a_fresh_process_all_come_out() -> None:
+    outcome = _in_a_fresh_interpreter(_TEN_NIGHTS_AT_ONCE)
     assert outcome["failures"] == []
     assert outcome["passed"] == [True] * 10
 
@@ -71,11 +77,7 @@ print(json.dumps({"failures": failures, "answers": sorted(set(map(json.dumps, an
 
 
 def test_lookups_while_the_dictionary_loads_wait_for_it_and_agree() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _STAGGERED_LOOKUPS], capture_output=True, text=True, cwd=REPO, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.splitlines()[-1])
+    outcome = _in_a_fresh_interpreter(_STAGGERED_LOOKUPS)
     assert outcome["failures"] == []
     [answer] = outcome["answers"]  # every thread got the same, whole answer
     rhymes, phones = json.loads(answer)

@@ -26,13 +26,14 @@ import time
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs
 
 from storyteller.errors import ProviderUnavailableError
+from storyteller.local.wsgi_answer import chunks_of
 from storyteller.models import Character, Scene, StoryDraft, Usage
 from storyteller.providers.factory import ProviderOverrides
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
@@ -470,20 +471,11 @@ class FaultyEndpoint:
             captured["status"], captured["headers"] = status, headers
             return lambda _: None
 
-        body = b"".join(_drain(self._app(environ, capture)))
+        body = b"".join(chunks_of(self._app(environ, capture)))
         garbled = body[: len(body) // 2] or b"{"
         headers = [(name, value) for name, value in captured["headers"] if name.lower() != "content-length"]
         start_response(captured["status"], [*headers, ("Content-Length", str(len(garbled)))])
         return [garbled]
-
-
-def _drain(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    try:
-        yield from chunks
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
 
 
 def _aws_call(environ: dict[str, Any]) -> tuple[Target | None, str]:

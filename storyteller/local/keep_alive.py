@@ -18,11 +18,12 @@ import logging
 import socket
 import threading
 import weakref
-from collections.abc import Iterable
 from socketserver import BaseServer
 from typing import Any
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+from storyteller.local.wsgi_answer import chunks_of
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             return parts.append
 
         try:
-            _collect(self.server.app(environ, start_response), parts)
+            for chunk in chunks_of(self.server.app(environ, start_response)):
+                parts.append(chunk)  # after anything the app wrote through `write`
         except Exception:
             log.exception("local endpoint: %s %s failed", self.command, self.path)
             answer = {"status": "500 Internal Server Error", "headers": [("Content-Type", "text/plain")]}
@@ -119,14 +121,3 @@ def _read_body(environ: dict[str, Any]) -> bytes:
         return bytes(stream.read())
     length = int(environ.get("CONTENT_LENGTH") or 0)
     return bytes(stream.read(length)) if length > 0 else b""
-
-
-def _collect(chunks: Iterable[bytes], parts: list[bytes]) -> None:
-    """Everything the app answers, in order (what it wrote through `write` included), then its close."""
-    try:
-        for chunk in chunks:
-            parts.append(chunk)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()

@@ -129,7 +129,6 @@ def _workflow_resources(runtime: LocalRuntime) -> WorkflowResources:
         generate_image_function_arn=arn(names.GENERATE_IMAGE_FUNCTION),
         generate_audio_function_arn=arn(names.GENERATE_AUDIO_FUNCTION),
         notify_topic_arn=runtime.resources.topic_arn,
-        story_base_url=runtime.settings.story_base_url,
     )
 
 

@@ -34,15 +34,15 @@ _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}[ARCHITECTURE]
 PIP_PLATFORMS = (f"manylinux2014_{_MACHINE}", f"manylinux_2_28_{_MACHINE}")
 
 # What the cloud path imports beyond boto3 (runtime) and Powertools (layer). The offline providers'
-# Pillow, numpy, hibari-tts/onnxruntime and lameenc stay out: in AWS, OpenAI draws and Polly speaks.
-RUNTIME_DISTRIBUTIONS = ("pydantic", "python-dotenv", "openai", "pronouncing")
+# numpy, hibari-tts/onnxruntime and lameenc stay out: in AWS, OpenAI draws and Polly speaks.
+# The mailer needs Pillow (the email's JPEG) and mrml (MJML): small manylinux wheels.
+RUNTIME_DISTRIBUTIONS = ("pydantic", "python-dotenv", "openai", "pronouncing", "pillow", "mrml")
 # Must never be bundled: provided by Lambda or the layer, or local-only and heavy.
 FORBIDDEN_DISTRIBUTIONS = (
     "boto3",
     "botocore",
     "aws_lambda_powertools",
     "numpy",
-    "PIL",
     "onnxruntime",
     "hibari",
     "moto",

@@ -74,7 +74,6 @@ class StorytellerStack(Stack):
             kit=kit,
             storage=storage,
             environment=environment,
-            story_base_url=frontend.url,
             openai_secret_arn=openai_secret_arn,
         )
         self.pipeline = pipeline = Pipeline(

@@ -38,7 +38,6 @@ class Workflow(Construct):
         kit: FunctionKit,
         storage: Storage,
         environment: dict[str, str],
-        story_base_url: str,
         openai_secret_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -114,7 +113,6 @@ class Workflow(Construct):
             generate_image_function_arn=self.illustrate.function.function_arn,
             generate_audio_function_arn=self.narrate.function.function_arn,
             notify_topic_arn=self.topic.topic_arn,
-            story_base_url=story_base_url,
         )
         self.state_machine = sfn.StateMachine(
             self,

@@ -20,6 +20,12 @@ DEFAULT_FAMILY: Final = "default"
 # which subscription serves which address, so a removed address can be unsubscribed without listing
 # every subscription of the topic (storyteller.family_sync).
 SUBSCRIPTIONS_ATTRIBUTE: Final = "subscriptionArns"
+# Also beside a family: the addresses that get no more email (unsubscribed, hard bounce, complaint), each
+# with why and when, so the manage page can say who left and the family keeps its list.
+MAIL_STOPS_ATTRIBUTE: Final = "mailStops"
+# One row per (story, recipient): the mailer's claim before it sends, then what the mail server said
+# (storyteller.mailer). pk `storyId`, sk `recipient`; it expires with its story.
+DELIVERIES_TABLE: Final = "Deliveries"
 
 EVENT_BUS: Final = "storyteller"
 EVENT_SOURCE: Final = "storyteller.stories"
@@ -36,6 +42,9 @@ STORY_CREATED_FUNCTION: Final = "storyteller-story-created"
 RUN_STATUS_FUNCTION: Final = "storyteller-run-status"
 FAMILY_SYNC_FUNCTION: Final = "storyteller-family-sync"
 HOUSEHOLDS_SETUP_FUNCTION: Final = "storyteller-households-setup"
+MAILER_FUNCTION: Final = "storyteller-mailer"
+MAIL_EVENTS_FUNCTION: Final = "storyteller-mail-events"
+MAILER_QUEUE: Final = "storyteller-mailer"
 
 METRICS_NAMESPACE: Final = "Storyteller"
 SERVICE: Final = "storyteller"

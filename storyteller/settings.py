@@ -111,6 +111,7 @@ class Settings(EnvironmentSettings):
     scenes_table: str = names.SCENES_TABLE
     firings_table: str = names.FIRINGS_TABLE
     families_table: str = names.FAMILIES_TABLE
+    deliveries_table: str = names.DELIVERIES_TABLE
     aws: bool = Field(
         default=False,
         description="`family`, `cast` and `scene` commands work on the deployed stack's tables (named by the "
@@ -127,6 +128,20 @@ class Settings(EnvironmentSettings):
     base_url: str | None = Field(default=None, description="Public address of the story pages.")
     notify_email: str = "family@example.com"
     smtp_url: str | None = Field(default=None, description="smtp://host:port to send, besides the outbox.")
+    mail_from: str = Field(
+        default="storyteller <stories@storyteller.local>",
+        description="The email's From: in AWS an address of the verified SES identity (cdk.json).",
+    )
+    ses_configuration_set: str | None = Field(
+        default=None, description="SES configuration set whose events record each delivery (AWS)."
+    )
+    unsubscribe_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs each recipient's unsubscribe link; locally kept in STORYTELLER_HOME when unset.",
+    )
+    unsubscribe_secret_name: str | None = Field(
+        default=None, description="Secrets Manager secret holding the unsubscribe key (AWS)."
+    )
 
     providers: ProviderChoice = ProviderChoice.AUTO
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")

@@ -19,7 +19,6 @@ class WorkflowResources:
     generate_image_function_arn: str
     generate_audio_function_arn: str
     notify_topic_arn: str
-    story_base_url: str
 
     def substitutions(self) -> dict[str, str]:
         """The `${Name}` values of the ASL file, for CDK's `definition_substitutions` and for us."""
@@ -28,7 +27,6 @@ class WorkflowResources:
             "GenerateImageFunctionArn": self.generate_image_function_arn,
             "GenerateAudioFunctionArn": self.generate_audio_function_arn,
             "NotifyTopicArn": self.notify_topic_arn,
-            "StoryBaseUrl": self.story_base_url.rstrip("/"),
         }
 
 

@@ -12,6 +12,7 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
 from storyteller.errors import DuplicateError, UnknownFamilyError
+from storyteller.mailer.models import MailStop
 from storyteller.models import Family
 from storyteller.settings import Settings
 
@@ -71,6 +72,47 @@ class FamilyStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
+    def stop_mail(self, family_id: str, address: str, stop: MailStop) -> bool:
+        """No more email to one of the family's addresses; False when it was stopped already (or no family).
+
+        The first reason stays: a replayed unsubscribe or a second bounce changes nothing.
+        """
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": family_id}},
+                # Two steps in one expression are not allowed on a map that may not exist: make it first.
+                UpdateExpression="SET #stops = if_not_exists(#stops, :empty)",
+                ConditionExpression="attribute_exists(id)",
+                ExpressionAttributeNames={"#stops": names.MAIL_STOPS_ATTRIBUTE},
+                ExpressionAttributeValues={":empty": {"M": {}}},
+            )
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": family_id}},
+                UpdateExpression="SET #stops.#address = :stop",
+                ConditionExpression="attribute_exists(id) AND attribute_not_exists(#stops.#address)",
+                ExpressionAttributeNames={"#stops": names.MAIL_STOPS_ATTRIBUTE, "#address": address},
+                ExpressionAttributeValues={":stop": to_item({"s": stop.model_dump(mode="json")})["s"]},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def mail_stops(self, family_id: str) -> dict[str, MailStop]:
+        """The family's addresses that get no email, with why."""
+        found = self._dynamodb.get_item(
+            TableName=self._table,
+            Key={"id": {"S": family_id}},
+            ProjectionExpression="#stops",
+            ExpressionAttributeNames={"#stops": names.MAIL_STOPS_ATTRIBUTE},
+            ConsistentRead=True,
+        )
+        stops = from_item(found.get("Item") or {}).get(names.MAIL_STOPS_ATTRIBUTE) or {}
+        return {address: MailStop.model_validate(stop) for address, stop in stops.items()}
+
     def get(self, family_id: str) -> Family | None:
         found = self._dynamodb.get_item(TableName=self._table, Key={"id": {"S": family_id}}, ConsistentRead=True)
         item = found.get("Item")
@@ -106,6 +148,7 @@ class FamilyStore:
 def family_from_row(row: dict[str, Any]) -> Family | None:
     """A row as a family, or None (logged) when it is not one; AWS's bookkeeping beside it is left out."""
     row.pop(names.SUBSCRIPTIONS_ATTRIBUTE, None)
+    row.pop(names.MAIL_STOPS_ATTRIBUTE, None)
     try:
         return Family.model_validate(row)
     except ValidationError as error:

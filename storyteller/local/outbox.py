@@ -1,4 +1,6 @@
-"""SNS email, delivered locally: each message on the topic becomes one .eml file (and optionally SMTP)."""
+"""The mailer, locally: the topic's messages (through an SQS queue, as in AWS) become one .eml per recipient
+in the outbox folder, and optionally go through a real SMTP server whose answer is recorded as SES's events
+are in AWS (250 delivered, 5xx bounced)."""
 
 from __future__ import annotations
 
@@ -7,87 +9,131 @@ import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from pydantic import ValidationError
+
 from storyteller.dal.aws import client
+from storyteller.dal.deliveries import DeliveryStore
+from storyteller.dal.families import FamilyStore
+from storyteller.dal.media import MediaStore
+from storyteller.dal.stories import StoryStore
 from storyteller.local.store import write_durably
+from storyteller.mailer.deliver import AnswerLostError, MailSettings, MailStores, NotSentError, deliver_story
+from storyteller.mailer.models import DeliveryStatus, Outcome, StoryReady
+from storyteller.mailer.unsubscribe import signing_key
+from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
-SENDER = "storyteller <stories@storyteller.local>"
+
+
+def email_path(folder: Path, story_id: str, recipient: str) -> Path:
+    """One file per (story, recipient); the story id first, so a story's emails go with it."""
+    return folder / f"{story_id}-{recipient}.eml"
+
+
+@dataclass
+class OutboxTransport:
+    """Writes the message to the outbox, then (when configured) hands it to an SMTP server."""
+
+    folder: Path
+    smtp_url: str | None = None
+
+    def send(self, email: EmailMessage, story_id: str, family_id: str) -> Outcome:
+        recipient = str(email["To"])
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = email_path(self.folder, story_id, recipient)
+        write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
+        if not self.smtp_url:
+            return Outcome(status=DeliveryStatus.DELIVERED, detail=f"in the outbox: {path.name}")
+        return _smtp_send(email, self.smtp_url)
+
+    def resend_is_safe(self, story_id: str, recipient: str) -> bool:
+        # The file is written before the SMTP send: no file, no send. Writing the file again is harmless.
+        return self.smtp_url is None or not email_path(self.folder, story_id, recipient).exists()
+
+
+def _smtp_send(email: EmailMessage, smtp_url: str) -> Outcome:
+    target = urlparse(smtp_url)
+    try:
+        smtp = smtplib.SMTP(target.hostname or "127.0.0.1", target.port or 25, timeout=30)
+    except OSError as error:
+        # Nothing left this machine; the .eml is safe in the outbox, which is the local mailbox.
+        log.warning("could not reach the mail server %s: %s", smtp_url, error)
+        return Outcome(status=DeliveryStatus.SENT, detail=f"in the outbox; {smtp_url} unreachable: {error}")
+    try:
+        with smtp:
+            smtp.send_message(email)
+    except smtplib.SMTPRecipientsRefused as error:
+        code, message = next(iter(error.recipients.values()))
+        return _refused(code, message)
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+        return _refused(error.smtp_code, error.smtp_error)
+    except (smtplib.SMTPException, OSError) as error:
+        raise AnswerLostError(f"{smtp_url}: {error}") from error
+    return Outcome(status=DeliveryStatus.DELIVERED, detail=f"250 accepted by {smtp_url}")
+
+
+def _refused(code: int, message: bytes | str) -> Outcome:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else message
+    if 400 <= code < 500:
+        raise NotSentError(f"{code} {text}")  # a temporary refusal: the message stays queued and comes again
+    return Outcome(status=DeliveryStatus.BOUNCED, detail=f"{code} {text}"[:300])
 
 
 @dataclass
 class Outbox:
-    """Drains the SQS queue subscribed to the topic, as an email subscription would receive it."""
+    """Drains the queue subscribed to the topic and runs the mailer on each message, as the Lambda does."""
 
     queue_url: str
     folder: Path
-    recipient: str
-    region: str
-    smtp_url: str | None = None
-    # Told each message id whose email is on disk: the topic's copy of it can go (state.LocalState).
+    settings: Settings
+    # Told each message id whose emails are done: the topic's copy of it can go (state.LocalState).
     on_delivered: Callable[[str], None] | None = None
-    # A family's addresses, by the message's `familyId` attribute, as SNS filter policies pick subscriptions.
-    recipients_of: Callable[[str], list[str]] | None = None
 
     def poll(self) -> int:
-        """Write one .eml per new message; returns how many were written."""
-        sqs = client("sqs", self.region)
+        """Deliver each waiting message; returns how many messages were handled."""
+        sqs = client("sqs", self.settings.aws_region)
         received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        written = 0
+        handled = 0
         for message in received.get("Messages", []):
             notification = json.loads(message["Body"])
-            path = self.deliver(notification)
-            if path is not None:
-                written += 1
+            try:
+                self.deliver(notification)
+            except NotSentError as error:
+                # Left on the queue: it comes back after its visibility timeout, as in AWS.
+                log.warning("story email deferred: %s", error)
+                continue
+            handled += 1
             if self.on_delivered is not None:
                 self.on_delivered(notification["MessageId"])
             sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return written
+        return handled
 
-    def deliver(self, notification: dict[str, Any]) -> Path | None:
-        """One email per recipient of the message's family; keyed by SNS MessageId and recipient, so a
-        redelivery writes nothing new. Returns the first recipient's file, or None when all were there."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        attributes = notification.get("MessageAttributes", {})
-        story_id = attributes.get("storyId", {}).get("Value", "story")
-        family_id = attributes.get("familyId", {}).get("Value")
-        recipients = (self.recipients_of(family_id) if family_id and self.recipients_of else []) or [self.recipient]
-        written: list[Path] = []
-        for number, recipient in enumerate(recipients, start=1):
-            suffix = "" if number == 1 else f".to{number}"  # sorts after the first recipient's
-            path = self.folder / f"{story_id}-{notification['MessageId']}{suffix}.eml"
-            if path.exists():
-                continue
-            email = to_email(notification, recipient)
-            write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
-            if self.smtp_url:
-                _send(email, self.smtp_url)
-            log.info("email for %s to %s written to %s", story_id, recipient, path)
-            written.append(path)
-        return written[0] if written else None
+    def deliver(self, notification: dict[str, Any]) -> dict[str, str]:
+        """The mailer on one SNS notification: each recipient's status (see storyteller.mailer.deliver)."""
+        try:
+            notice = StoryReady.model_validate_json(notification["Message"])
+        except (ValidationError, KeyError) as error:
+            log.error("not a story-ready message, dropped: %s", error)
+            return {}
+        return deliver_story(notice, mail_stores(self.settings), self.transport(), mail_settings(self.settings))
+
+    def transport(self) -> OutboxTransport:
+        return OutboxTransport(self.folder, self.settings.smtp_url)
 
 
-def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:
-    """An SNS notification as the plain-text email an SNS email subscription sends."""
-    email = EmailMessage()
-    email["From"] = SENDER
-    email["To"] = recipient
-    email["Subject"] = notification.get("Subject") or "storyteller"
-    sent = notification.get("Timestamp")
-    moment = datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else datetime.now().astimezone()
-    email["Date"] = format_datetime(moment)
-    email["Message-ID"] = make_msgid(idstring=notification["MessageId"], domain="storyteller.local")
-    # 8bit keeps the link whole and readable in the file; quoted-printable would break it at 76 columns.
-    email.set_content(notification["Message"], cte="8bit")
-    return email
+def mail_stores(settings: Settings) -> MailStores:
+    return MailStores(StoryStore(settings), FamilyStore(settings), MediaStore(settings), DeliveryStore(settings))
+
+
+def mail_settings(settings: Settings) -> MailSettings:
+    return MailSettings(settings.story_base_url, settings.mail_from, signing_key(settings))
 
 
 def emails_for(folder: Path, story_id: str) -> list[Path]:
@@ -95,18 +141,20 @@ def emails_for(folder: Path, story_id: str) -> list[Path]:
     return sorted(folder.glob(f"{story_id}-*.eml"))
 
 
+def email_text(email: EmailMessage) -> str:
+    """The plain-text part."""
+    part = email.get_body(preferencelist=("plain",))
+    return str(part.get_content()) if part is not None else ""
+
+
+def email_html(email: EmailMessage) -> str:
+    """The HTML part."""
+    part = email.get_body(preferencelist=("html",))
+    return str(part.get_content()) if part is not None else ""
+
+
 def read_email(path: Path) -> EmailMessage:
     """Parse an .eml file back into a message."""
     parsed = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     assert isinstance(parsed, EmailMessage)
     return parsed
-
-
-def _send(email: EmailMessage, smtp_url: str) -> None:
-    target = urlparse(smtp_url)
-    try:
-        with smtplib.SMTP(target.hostname or "127.0.0.1", target.port or 25, timeout=10) as smtp:
-            smtp.send_message(email)
-    except OSError as error:
-        # The .eml is already safe in the outbox; a down mail server must not lose the story.
-        log.warning("could not send email via %s: %s", smtp_url, error)

@@ -96,12 +96,25 @@ def provision(settings: Settings) -> LocalResources:
         TableName=settings.firings_table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": names.FIRINGS_TTL_ATTRIBUTE},
     )
+    dynamodb.create_table(
+        TableName=settings.deliveries_table,
+        KeySchema=[{"AttributeName": "storyId", "KeyType": "HASH"}, {"AttributeName": "recipient", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "storyId", "AttributeType": "S"},
+            {"AttributeName": "recipient", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=settings.deliveries_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
+    )
     s3 = client("s3", region)
     s3.create_bucket(Bucket=settings.media_bucket, CreateBucketConfiguration={"LocationConstraint": region})
 
     sns, sqs = client("sns", region), client("sqs", region)
     topic_arn = sns.create_topic(Name=names.NOTIFY_TOPIC)["TopicArn"]
-    # The outbox reads the topic the way an email subscription would: every message, once.
+    # The mailer's queue on the topic, as in AWS (infra/mail.py): the local mailer drains it.
     queue_url = sqs.create_queue(QueueName="storyteller-outbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
@@ -115,7 +128,6 @@ def provision(settings: Settings) -> LocalResources:
         generate_image_function_arn=function_arns[names.GENERATE_IMAGE_FUNCTION],
         generate_audio_function_arn=function_arns[names.GENERATE_AUDIO_FUNCTION],
         notify_topic_arn=topic_arn,
-        story_base_url=settings.story_base_url,
     )
     state_machine_arn = client("stepfunctions", region).create_state_machine(
         name=names.STATE_MACHINE, definition=render_definition(workflow), roleArn=role_arn, type="STANDARD"

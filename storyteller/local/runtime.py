@@ -17,7 +17,6 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from storyteller import names
 from storyteller.dal.aws import client
-from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.households import ensure_default_family
 from storyteller.local import redrive, run_journal
@@ -145,13 +144,7 @@ class LocalRuntime:
         self.status_rule = RunStatusRule(self.resources.state_machine_arn, self.settings.aws_region, self.lambdas)
         run_journal.install(self.store, on_end=self._run_ended)  # before any run starts or resumes
         self.outbox = Outbox(
-            self.resources.outbox_queue_url,
-            self.outbox_dir,
-            self.settings.notify_email,
-            self.settings.aws_region,
-            self.settings.smtp_url,
-            on_delivered=self.store.forget_message,
-            recipients_of=self._recipients_of,
+            self.resources.outbox_queue_url, self.outbox_dir, self.settings, on_delivered=self.store.forget_message
         )
         self._recover()
         wakeups = self.durability.wakeups
@@ -163,10 +156,6 @@ class LocalRuntime:
             pump.daemon = True
             pump.start()
         return self
-
-    def _recipients_of(self, family_id: str) -> list[str]:
-        family = FamilyStore(self.settings).get(family_id)
-        return family.recipients if family is not None else []
 
     def _recover(self) -> None:
         """Finish what a kill interrupted: emails not yet written, stories whose run never started.

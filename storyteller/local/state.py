@@ -65,6 +65,7 @@ class LocalState:
             settings.scenes_table,
             settings.stories_table,
             settings.firings_table,
+            settings.deliveries_table,
         )
         # Rows from before households lack a family: they become the default family's at start.
         self._family_keyed = (settings.characters_table, settings.scenes_table, settings.stories_table)
@@ -88,7 +89,7 @@ class LocalState:
         """Emails whose message the topic acknowledged but the outbox had not written yet."""
         delivered = 0
         for notification in self._store.messages():
-            if outbox.deliver(notification) is not None:
+            if outbox.deliver(notification):
                 delivered += 1
             self._store.forget_message(notification["MessageId"])
         return delivered

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from frontend.app import create_app
 from storyteller.cli import app
-from storyteller.local.outbox import read_email
+from storyteller.local.outbox import email_text, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import DurableStore
 from storyteller.models import Character, Scene, StoryDraft
@@ -73,7 +73,7 @@ def test_tonight_makes_a_complete_story_with_one_email(isolated_env: Path) -> No
         emails = sorted((isolated_env / "outbox").glob("*.eml"))
         assert [path.name.split("-")[0] for path in emails] == [story["id"].split("-")[0]]
         assert story["email"] == str(emails[0])
-        body = read_email(emails[0]).get_content()
+        body = email_text(read_email(emails[0]))
         link = re.search(r"https?://\S+/stories/[\w-]+", body)
         assert link is not None
         path = "/" + link.group(0).split("/", 3)[3]

@@ -45,7 +45,7 @@ def test_definition_is_the_asl_file_inlined(synthesized: Synthesized) -> None:
 
 
 def test_substitutions_fill_every_placeholder_with_our_resources(synthesized: Synthesized) -> None:
-    storage, workflow, frontend = synthesized.stack.storage, synthesized.stack.workflow, synthesized.stack.frontend
+    storage, workflow = synthesized.stack.storage, synthesized.stack.workflow
     substitutions = _state_machine(synthesized)["DefinitionSubstitutions"]
     assert set(substitutions) == placeholders(definition_text())
     assert substitutions["StoriesTable"] == {"Ref": synthesized.logical_id(storage.stories)}
@@ -56,9 +56,6 @@ def test_substitutions_fill_every_placeholder_with_our_resources(synthesized: Sy
         "Fn::GetAtt": [synthesized.logical_id(workflow.narrate.function), "Arn"]
     }
     assert substitutions["NotifyTopicArn"] == {"Ref": synthesized.logical_id(workflow.topic)}
-    assert substitutions["StoryBaseUrl"] == {
-        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [synthesized.logical_id(frontend.service), "ServiceUrl"]}]]
-    }
 
 
 def test_standard_type_logs_all_without_execution_data_and_traces(synthesized: Synthesized) -> None:

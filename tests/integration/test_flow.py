@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 import uuid
@@ -13,7 +14,7 @@ import pytest
 from storyteller import events, names
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
-from storyteller.local.outbox import emails_for, read_email
+from storyteller.local.outbox import email_html, email_text, emails_for, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.seed import CHARACTERS, SCENES
@@ -83,7 +84,7 @@ def test_a_new_story_flows_from_the_table_to_one_email(runtime: LocalRuntime) ->
     [email] = emails_for(runtime.outbox_dir, story.id)
     message = read_email(email)
     assert message["To"] == runtime.settings.notify_email
-    body = message.get_content()
+    body = email_text(message)
     assert story.title in body
     assert f"{runtime.settings.story_base_url}/stories/{story.id}" in body
 
@@ -167,4 +168,6 @@ def test_odd_titles_survive_the_email_template(runtime: LocalRuntime, title: str
     runtime.wait_for_story(story.id, timeout=30)
 
     [email] = emails_for(runtime.outbox_dir, story.id)
-    assert title in read_email(email).get_content()
+    message = read_email(email)
+    assert title in email_text(message)
+    assert html.escape(title) in email_html(message)

@@ -16,7 +16,7 @@ from storyteller import events, names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.errors import StoryValidationError
-from storyteller.local.outbox import read_email
+from storyteller.local.outbox import email_html, email_text, read_email
 from storyteller.local.runtime import FunctionFailedError
 from storyteller.models import NAME_MAX, Character, Scene, StoryDraft, StoryStatus
 from storyteller.providers.openai_writer import OpenAIStoryWriter
@@ -103,9 +103,9 @@ def test_markup_in_names_and_scenes_is_stored_as_text_and_never_reaches_the_emai
     assert "<" not in story.text  # the writer says names without their brackets; the rules refuse markup
     assert "scriptalert('owl')/script" in story.text
     [email] = drill.emails(story_id)
-    body = read_email(email).get_content()
+    body = email_text(read_email(email))
     assert "<" not in body
-    assert read_email(email).get_content_type() == "text/plain"
+    assert "<script" not in email_html(read_email(email)).lower()
 
 
 def test_an_event_of_another_version_is_rejected_before_any_work(drill: Drill) -> None:

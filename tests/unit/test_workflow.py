@@ -17,7 +17,6 @@ RESOURCES = WorkflowResources(
     generate_image_function_arn="arn:aws:lambda:eu-west-2:123456789012:function:image",
     generate_audio_function_arn="arn:aws:lambda:eu-west-2:123456789012:function:audio",
     notify_topic_arn="arn:aws:sns:eu-west-2:123456789012:ready",
-    story_base_url="https://stories.example.com/",
 )
 
 
@@ -41,9 +40,18 @@ def test_every_placeholder_has_a_substitution() -> None:
     assert "${" not in render_definition(RESOURCES)
 
 
-def test_the_link_has_no_doubled_slash() -> None:
+def test_the_story_ready_message_carries_ids_only() -> None:
     notify = _states()["Notify"]
-    assert "https://stories.example.com/stories/{}" in json.dumps(notify)
+    assert notify["Parameters"] == {
+        "TopicArn": RESOURCES.notify_topic_arn,
+        "Subject": "Story ready",
+        # An object: Step Functions sends it to SNS as its JSON text (the mailer reads it as StoryReady).
+        "Message": {"storyId.$": "$.id", "familyId.$": "$.family.id"},
+        "MessageAttributes": {
+            "storyId": {"DataType": "String", "StringValue.$": "$.id"},
+            "familyId": {"DataType": "String", "StringValue.$": "$.family.id"},
+        },
+    }
 
 
 def test_a_missing_substitution_is_named() -> None:

@@ -29,12 +29,14 @@ from frontend.family_pages import FamilyBook, FamilyCatalog, family_router
 from frontend.page_cache import PageCache
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
+from frontend.unsubscribe import unsubscribe_router
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
+from storyteller.mailer.unsubscribe import signing_key as unsubscribe_key
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
 from storyteller.verse import stanzas
@@ -131,8 +133,16 @@ def create_app(
     pages = PageCache()
 
     app.include_router(
-        family_router(templates, families, catalog_of, stories, lambda story: media_url(story, story.imageKey))
+        family_router(
+            templates,
+            families,
+            catalog_of,
+            stories,
+            lambda story: media_url(story, story.imageKey),
+            families.mail_stops,
+        )
     )
+    app.include_router(unsubscribe_router(templates, families, lambda: unsubscribe_key(settings)))
 
     @app.get("/", response_class=HTMLResponse)
     def recent(request: Request) -> Response:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from frontend import auth
 from storyteller.errors import DuplicateError, NotFoundError
 from storyteller.households import character_named, next_night, slug
+from storyteller.mailer.models import MailStop
 from storyteller.models import Character, Family, Scene, StoryItem, input_problems
 
 FORM_FIELD_MAX = 2_000  # no field of these forms is longer; a bigger one is refused before parsing
@@ -28,6 +29,10 @@ FORM_FIELD_MAX = 2_000  # no field of these forms is longer; a bigger one is ref
 
 class FamilyBook(Protocol):
     """The Families table (storyteller.dal.families.FamilyStore)."""
+
+    def mail_stops(self, family_id: str) -> dict[str, MailStop]: ...
+
+    def stop_mail(self, family_id: str, address: str, stop: MailStop) -> bool: ...
 
     def get(self, family_id: str) -> Family | None: ...
 
@@ -60,6 +65,7 @@ def family_router(
     catalog_of: Callable[[str], FamilyCatalog],
     stories: FamilyStories,
     picture: Callable[[StoryItem], str | None],
+    stops_of: Callable[[str], dict[str, MailStop]],
 ) -> APIRouter:
     """The shelf and the manage page, with their form posts."""
     router = APIRouter()
@@ -128,6 +134,7 @@ def family_router(
             "characters": catalog.characters(),
             "scenes": catalog.scenes(),
             "next": next_night(fresh),
+            "stops": stops_of(family.id),
             "saved": _SAVED.get(saved or ""),
             "error": error,
             "form": form or {},

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from frontend.app import cast_names, create_app, stanzas
 from frontend.settings import FrontendSettings
 from storyteller import names
+from storyteller.mailer.models import MailStop
 from storyteller.models import Character, Family, StoryItem, StoryStatus
 from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
@@ -37,6 +38,17 @@ class Families:
 
     def __init__(self, *families: Family) -> None:
         self.families = {family.id: family for family in families}
+        self.stops: dict[str, dict[str, MailStop]] = {}
+
+    def mail_stops(self, family_id: str) -> dict[str, MailStop]:
+        return dict(self.stops.get(family_id, {}))
+
+    def stop_mail(self, family_id: str, address: str, stop: MailStop) -> bool:
+        stops = self.stops.setdefault(family_id, {})
+        if address in stops:
+            return False
+        stops[address] = stop
+        return True
 
     def get(self, family_id: str) -> Family | None:
         return self.families.get(family_id)

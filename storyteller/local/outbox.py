@@ -19,14 +19,10 @@ from urllib.parse import urlparse
 from pydantic import ValidationError
 
 from storyteller.dal.aws import client
-from storyteller.dal.deliveries import DeliveryStore
-from storyteller.dal.families import FamilyStore
-from storyteller.dal.media import MediaStore
-from storyteller.dal.stories import StoryStore
 from storyteller.local.store import write_durably
-from storyteller.mailer.deliver import AnswerLostError, MailSettings, MailStores, NotSentError, deliver_story
+from storyteller.mailer.deliver import AnswerLostError, NotSentError, deliver_story
 from storyteller.mailer.models import DeliveryStatus, Outcome, StoryReady
-from storyteller.mailer.unsubscribe import signing_key
+from storyteller.mailer.stores import mail_settings, mail_stores
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -126,14 +122,6 @@ class Outbox:
 
     def transport(self) -> OutboxTransport:
         return OutboxTransport(self.folder, self.settings.smtp_url)
-
-
-def mail_stores(settings: Settings) -> MailStores:
-    return MailStores(StoryStore(settings), FamilyStore(settings), MediaStore(settings), DeliveryStore(settings))
-
-
-def mail_settings(settings: Settings) -> MailSettings:
-    return MailSettings(settings.story_base_url, settings.mail_from, signing_key(settings))
 
 
 def emails_for(folder: Path, story_id: str) -> list[Path]:

@@ -21,10 +21,11 @@ from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.households import new_family
-from storyteller.local.outbox import Outbox, OutboxTransport, emails_for, mail_settings, mail_stores
+from storyteller.local.outbox import Outbox, OutboxTransport, emails_for
 from storyteller.local.resources import LocalResources, provision
 from storyteller.mailer.deliver import deliver_story
 from storyteller.mailer.models import DeliveryStatus, Outcome, StoryReady
+from storyteller.mailer.stores import mail_settings, mail_stores
 from storyteller.models import Family, StoryItem
 from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings

@@ -33,9 +33,11 @@ from frontend.unsubscribe import unsubscribe_router
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
+from storyteller.mailer.models import Delivery
 from storyteller.mailer.unsubscribe import signing_key as unsubscribe_key
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
@@ -59,6 +61,12 @@ class StoryShelf(Protocol):
     def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]: ...
 
 
+class DeliveryBook(Protocol):
+    """Each recipient's email of a story (storyteller.dal.deliveries.DeliveryStore)."""
+
+    def of_story(self, story_id: str) -> list[Delivery]: ...
+
+
 class MediaLinks(Protocol):
     """Turns a stored S3 key into a URL the browser can fetch."""
 
@@ -73,6 +81,7 @@ def create_app(
     media: MediaLinks | None = None,
     runs: Runs | None = None,
     families: FamilyBook | None = None,
+    deliveries: DeliveryBook | None = None,
     catalog_of: Callable[[str], FamilyCatalog] | None = None,
     fetch_secret: Callable[[str], str] | None = None,
     announce: Callable[[str], None] | None = None,
@@ -113,6 +122,7 @@ def create_app(
         sessions=auth.Sessions(secret, check, int(frontend.console_session_hours * 3600)),
         throttle=auth.LoginThrottle(),
         zone=zone,
+        deliveries_of=(deliveries or DeliveryStore(settings)).of_story,
     )
     app.include_router(console_router(console))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from frontend.graph import (
 )
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
+from storyteller.mailer.models import Delivery
 from storyteller.models import FAMILY_ID_PATTERN
 
 if TYPE_CHECKING:
@@ -45,6 +47,8 @@ class Console:
     sessions: auth.Sessions
     throttle: auth.LoginThrottle
     zone: tzinfo
+    # Each recipient's email of a story (the Deliveries table): shown on the run page.
+    deliveries_of: Callable[[str], list[Delivery]]
 
     def page(
         self,
@@ -192,6 +196,7 @@ def console_router(console: Console) -> APIRouter:
             "shown": state_details.shown,
             "history": history,
             "story": story,
+            "deliveries": sorted(console.deliveries_of(story.id), key=lambda row: row.recipient) if story else [],
             "now": now,
             "seconds": format_seconds,
             "status_line": status_line,

@@ -24,6 +24,7 @@ class DeployConfig:
     """The context keys of cdk.json, validated."""
 
     notify_email: str
+    mail_from: str
     schedule_expression: str
     schedule_time_zone: str
     openai_secret_name: str
@@ -33,6 +34,8 @@ class DeployConfig:
     public_shelf: bool = False
     detailed_tracing: bool = False
     profile: str = "standard"
+    # The SES identity to verify: a domain (DKIM records to publish) or, when empty, the mailFrom address.
+    mail_domain: str = ""
 
     @classmethod
     def from_context(cls, node: Node) -> DeployConfig:
@@ -46,6 +49,8 @@ class DeployConfig:
 
         config = cls(
             notify_email=value("notifyEmail"),
+            mail_from=value("mailFrom"),
+            mail_domain=str(node.try_get_context("mailDomain") or "").strip().lower(),
             schedule_expression=value("scheduleExpression"),
             schedule_time_zone=value("scheduleTimeZone"),
             openai_secret_name=value("openaiSecretName"),
@@ -63,6 +68,10 @@ class DeployConfig:
         """Refuse what AWS would refuse at deploy time, or accept and then get wrong."""
         if not _EMAIL.match(self.notify_email):
             raise DeployConfigError(f"notifyEmail {self.notify_email!r} is not an email address")
+        if not _EMAIL.match(self.mail_from):
+            raise DeployConfigError(f"mailFrom {self.mail_from!r} is not an email address")
+        if self.mail_domain and not self.mail_from.lower().endswith(f"@{self.mail_domain}"):
+            raise DeployConfigError(f"mailFrom {self.mail_from!r} is not an address of mailDomain {self.mail_domain!r}")
         try:
             ZoneInfo(self.schedule_time_zone)
         except (ZoneInfoNotFoundError, ValueError) as error:

@@ -56,7 +56,7 @@ class Households(Construct):
             kit=kit,
             package="family_sync",
             function_name=names.FAMILY_SYNC_FUNCTION,
-            description="Families stream to each family's schedule and email subscriptions",
+            description="Families stream to each family's schedule (and old email subscriptions removed)",
             memory_mb=256,
             timeout=Duration.seconds(60),
             environment={
@@ -88,7 +88,8 @@ class Households(Construct):
                 conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
             )
         )
-        sync.allow(["sns:Subscribe", "sns:Unsubscribe"], [topic.topic_arn])
+        # Only to remove the SNS email subscriptions of earlier releases; the mailer emails through SES.
+        sync.allow(["sns:Unsubscribe"], [topic.topic_arn])
         sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
         sync.function.add_event_source(
             event_sources.DynamoEventSource(
@@ -124,6 +125,7 @@ class Households(Construct):
         setup.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.characters.table_arn, storage.scenes.table_arn])
         setup.allow(["dynamodb:Scan"], [storage.legacy_characters.table_arn, storage.legacy_scenes.table_arn])
         setup.allow(["dynamodb:Scan", "dynamodb:UpdateItem"], [storage.stories.table_arn])
+        setup.allow(["sns:ListSubscriptionsByTopic", "sns:Unsubscribe"], [topic.topic_arn])
         provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function)
         self.default_family = CustomResource(
             self,
@@ -132,6 +134,8 @@ class Households(Construct):
             properties={
                 "LegacyCharactersTable": storage.legacy_characters.table_name,
                 "LegacyScenesTable": storage.legacy_scenes.table_name,
+                # Each deploy removes any SNS email subscription left from before the mailer.
+                "NotifyTopicArn": topic.topic_arn,
             },
         )
         # The default family's row must reach a running family_sync, which gives it its schedule.

@@ -3,7 +3,8 @@
 python -m infra.preflight [-c key=value ...] [--profile NAME]   (the same arguments as `make deploy CDK_ARGS=...`)
 
 A placeholder recipient deploys fine and emails nobody; a missing OpenAI secret deploys fine and fails the
-first story. Both are checked here, with the deployer's own credentials, and each problem is one line.
+first story. Both are checked here, with the deployer's own credentials, and each problem is one line. It
+also says where SES stands (notes, not refusals): the sender identity's verification and the sandbox.
 """
 
 from __future__ import annotations
@@ -59,6 +60,51 @@ def problems(config: DeployConfig, secrets: Any) -> list[str]:
     return found
 
 
+def ses_notes(config: DeployConfig, ses: Any, recipients: Sequence[str]) -> list[str]:
+    """Where email stands in SES, one line each: not blockers (the deploy creates the identity), but the
+    reason nothing arrives until they are done (docs/deploy.md)."""
+    identity = config.mail_domain or config.mail_from
+    notes = []
+    verified = _verified(ses, identity)
+    if verified is None:
+        notes.append(
+            f"SES identity {identity} does not exist yet: the deploy creates it; then "
+            + (
+                "publish its three DKIM CNAME records (stack resources, SES console)"
+                if config.mail_domain
+                else f"click the link SES emails to {identity}"
+            )
+        )
+    elif not verified:
+        notes.append(f"SES identity {identity} is not verified yet: no story email can be sent until it is")
+    try:
+        production = bool(ses.get_account().get("ProductionAccessEnabled"))
+    except (ClientError, BotoCoreError) as error:
+        return [*notes, f"cannot ask SES whether the account is in the sandbox: {error}"]
+    if not production:
+        unverified = sorted(address for address in recipients if not _verified(ses, address))
+        notes.append(
+            "this account is in the SES sandbox in this region: only verified recipients get mail, 200 a day, "
+            "1 a second; ask for production access (docs/deploy.md)"
+            + (f"; unverified recipients: {', '.join(unverified)}" if unverified else "")
+        )
+    return notes
+
+
+def _verified(ses: Any, identity: str) -> bool | None:
+    """Whether SES may send from/to this identity (an address counts when its domain is verified)."""
+    for candidate in (identity, identity.rpartition("@")[2]) if "@" in identity else (identity,):
+        try:
+            found = ses.get_email_identity(EmailIdentity=candidate)
+        except ClientError:
+            continue  # not there (NotFoundException), or not ours to read: not verified as far as we know
+        if found.get("VerifiedForSendingStatus"):
+            return True
+        if candidate == identity:
+            return False
+    return None
+
+
 def _context(arguments: Sequence[str]) -> tuple[dict[str, Any], str | None]:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-c", "--context", action="append", default=[])
@@ -78,10 +124,13 @@ def main(arguments: Sequence[str] | None = None) -> int:
     try:
         context, profile = _context(sys.argv[1:] if arguments is None else arguments)
         config = DeployConfig.from_context(_Node(context))  # type: ignore[arg-type]
-        secrets = boto3.session.Session(profile_name=profile).client("secretsmanager")
-        found = problems(config, secrets)
-    except (DeployConfigError, BotoCoreError) as error:
-        found = [str(error)]
+        session = boto3.session.Session(profile_name=profile)
+        found = problems(config, session.client("secretsmanager"))
+        notes = ses_notes(config, session.client("sesv2"), [config.notify_email])
+    except (DeployConfigError, BotoCoreError, ClientError) as error:
+        found, notes = [str(error)], []
+    for note in notes:
+        print(f"preflight: note: {note}", file=sys.stderr)
     for problem in found:
         print(f"preflight: {problem}", file=sys.stderr)
     if not found:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Annotations, App, ArnFormat, CfnOutput, Stack, Tags, Validations
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
@@ -16,6 +17,7 @@ from infra.frontend import Frontend
 from infra.functions import FunctionKit
 from infra.households import Households
 from infra.lambda_asset import LambdaAsset
+from infra.mail import Mail
 from infra.monitoring import Monitoring
 from infra.pipeline import Pipeline
 from infra.storage import Storage
@@ -98,13 +100,29 @@ class StorytellerStack(Stack):
             schedule_dlq=pipeline.schedule_dlq,
             sync_dlq=pipeline.family_sync_dlq,
         )
+        self.mail = mail = Mail(
+            self,
+            "Mail",
+            kit=kit,
+            storage=storage,
+            config=config,
+            environment=environment,
+            topic=workflow.topic,
+        )
+        # The story pages verify the unsubscribe links the mailer signs.
+        frontend.service.add_environment_variable(
+            "STORYTELLER_UNSUBSCRIBE_SECRET_NAME", mail.unsubscribe_key.secret_arn
+        )
+        mail.unsubscribe_key.grant_read(frontend.instance_role)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
             state_machine=workflow.state_machine,
-            dead_letter_queues=pipeline.dead_letter_queues,
+            dead_letter_queues={**pipeline.dead_letter_queues, "StoryEmailUndelivered": mail.dead_letter_queue},
             alert_email=config.notify_email,
         )
+        for alarm in mail.alarms:
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.monitoring.alerts))
         if config.is_example_email:
             Annotations.of(self).add_warning_v2(
                 "storyteller:exampleNotifyEmail",
@@ -118,6 +136,7 @@ class StorytellerStack(Stack):
             "CharactersTable": (storage.characters.table_name, "STORYTELLER_CHARACTERS_TABLE"),
             "ScenesTable": (storage.scenes.table_name, "STORYTELLER_SCENES_TABLE"),
             "MediaBucket": (storage.media.bucket_name, "STORYTELLER_MEDIA_BUCKET"),
+            "DeliveriesTable": (mail.deliveries.table_name, "STORYTELLER_DELIVERIES_TABLE"),
             "StateMachineArn": (workflow.state_machine.state_machine_arn, names.STATE_MACHINE),
             "CreateStoryFunction": (pipeline.create_story.function.function_name, "Invoke to make a story now"),
             "ConsolePasswordSecret": (frontend.console_password.secret_arn, "The /console password (JSON field)"),

@@ -1,9 +1,10 @@
-"""AWS in step with the Families table: each family's own schedule and its recipients' subscriptions.
+"""AWS in step with the Families table: each family's own schedule.
 
 The Families table's stream calls this for every change (functions/family_sync): a new or changed family
-gets an EventBridge Scheduler schedule at its bedtime in its own zone, and one SNS email subscription per
-recipient whose filter policy lets only that family's messages through; a removed family loses both.
-Every step is idempotent, so a stream record delivered twice changes nothing the second time.
+gets an EventBridge Scheduler schedule at its bedtime in its own zone; a removed family loses it. Email is
+the mailer's (storyteller.mailer, through SES): the SNS email subscriptions of earlier releases are removed
+here as each family's row changes, and all at once by the deploy (storyteller.migration). Every step is
+idempotent, so a stream record delivered twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -71,11 +72,6 @@ def schedule_request(family: Family, targets: SyncTargets) -> dict[str, Any]:
     }
 
 
-def filter_policy(family_id: str) -> str:
-    """Only this family's messages (the Notify state's `familyId` attribute) reach its recipients."""
-    return json.dumps({"familyId": [family_id]})
-
-
 def sync_family(
     old: Family | None,
     new: Family | None,
@@ -84,30 +80,17 @@ def sync_family(
     scheduler: Any,
     sns: Any,
 ) -> SyncResult:
-    """Make the family's schedule and subscriptions match `new` (None: the family was removed)."""
+    """Make the family's schedule match `new` (None: the family was removed); old email subscriptions go."""
     result = SyncResult()
     if new is None:
         if old is not None:
             result.schedule = _delete_schedule(scheduler, targets, old.id)
-        for address, arn in known_subscriptions.items():
-            _unsubscribe(sns, arn)
-            result.unsubscribed.append(address)
-        return result
-    if old is None or (old.at, old.timeZone) != (new.at, new.timeZone):
+    elif old is None or (old.at, old.timeZone) != (new.at, new.timeZone):
         result.schedule = _put_schedule(scheduler, schedule_request(new, targets))
-    for address in new.recipients:
-        if address not in known_subscriptions:
-            result.subscribed[address] = sns.subscribe(
-                TopicArn=targets.topic_arn,
-                Protocol="email",
-                Endpoint=address,
-                Attributes={"FilterPolicy": filter_policy(new.id), "FilterPolicyScope": "MessageAttributes"},
-                ReturnSubscriptionArn=True,
-            )["SubscriptionArn"]
+    # SNS email subscriptions from before the mailer: the mailer emails every address, so each one goes.
     for address, arn in known_subscriptions.items():
-        if address not in new.recipients:
-            _unsubscribe(sns, arn)
-            result.unsubscribed.append(address)
+        _unsubscribe(sns, arn)
+        result.unsubscribed.append(address)
     return result
 
 

@@ -6,6 +6,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.dal.aws import client
+from storyteller.mailer.migration import remove_email_subscriptions
 from storyteller.migration import migrate
 from storyteller.observability import logger, tracer
 from storyteller.settings import get_settings
@@ -19,9 +21,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("RequestType") == "Delete":
         return {"PhysicalResourceId": PHYSICAL_ID}  # families outlive the stack's resources (retained tables)
     properties = event.get("ResourceProperties", {})
-    done = migrate(get_settings(), properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
-    logger.info("households ready", extra=asdict(done))
-    return {"PhysicalResourceId": PHYSICAL_ID, "Data": {key: str(value) for key, value in asdict(done).items()}}
+    settings = get_settings()
+    done = migrate(settings, properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
+    topic = properties.get("NotifyTopicArn")
+    removed = remove_email_subscriptions(client("sns", settings.aws_region), topic) if topic else 0
+    logger.info("households ready", extra={**asdict(done), "emailSubscriptionsRemoved": removed})
+    data = {key: str(value) for key, value in asdict(done).items()} | {"emailSubscriptionsRemoved": str(removed)}
+    return {"PhysicalResourceId": PHYSICAL_ID, "Data": data}
 
 
 imported()  # the cold start's imports are over (functions/__init__.py)

@@ -90,8 +90,19 @@ def main() -> None:
         page.set_viewport_size(DESKTOP)
         page.goto(f"{stack.base_url}/console/nights")
         page.screenshot(path=str(OUT / "console-nights.png"), full_page=True)
+        shoot_email(browser.new_page())
         browser.close()
     print(f"screenshots in {OUT}")
+
+
+def shoot_email(page: Page) -> None:
+    """The story email as a mail client with remote images blocked shows it."""
+    from tests.browser.email_view import open_like_a_mail_client, story_email
+
+    page.set_viewport_size({"width": 640, "height": 1000})
+    _, email = story_email()
+    open_like_a_mail_client(page, email, [])
+    page.screenshot(path=str(OUT / "email-picture-book.png"), full_page=True)
 
 
 def _open_story(page: Page, url: str) -> None:

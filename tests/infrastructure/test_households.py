@@ -116,8 +116,8 @@ def test_family_sync_may_touch_family_schedules_and_subscriptions_only(synthesiz
     assert pass_role["Resource"] == _arn(synthesized, stack.pipeline.schedule_role)
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
     topic = {"Ref": synthesized.logical_id(stack.workflow.topic)}
-    assert _allows(statements, "sns:Subscribe", topic)
-    assert _allows(statements, "sns:Unsubscribe", topic)
+    assert not _allows(statements, "sns:Subscribe", topic)  # the mailer emails through SES
+    assert _allows(statements, "sns:Unsubscribe", topic)  # only to remove earlier releases' subscriptions
     assert not _allows(statements, "sns:Publish", topic)
 
 

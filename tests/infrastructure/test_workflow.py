@@ -132,7 +132,8 @@ def test_the_family_is_emailed_through_an_ssl_only_topic(synthesized: Synthesize
         for s in synthesized.resources("AWS::SNS::Subscription").values()
         if s["Properties"]["TopicArn"] == topic_ref
     ]
-    assert subscriptions == []  # each family's recipients are subscribed by family_sync (test_households.py)
+    # Only the mailer's queue: no email subscription and no filter policy (tests/infrastructure/test_mail.py).
+    assert [(s["Protocol"], "FilterPolicy" in s) for s in subscriptions] == [("sqs", False)]
     policies = [
         p["Properties"]["PolicyDocument"]["Statement"]
         for p in synthesized.resources("AWS::SNS::TopicPolicy").values()

@@ -1,5 +1,5 @@
-"""family_sync against moto's Scheduler and SNS: a family's schedule follows its bedtime, and the filter
-policy on its subscriptions lets through only the messages the Notify state tags with its id."""
+"""family_sync against moto's Scheduler and SNS: a family's schedule follows its bedtime, and the SNS email
+subscriptions of earlier releases go (the mailer emails through SES)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from storyteller.family_sync import SyncTargets, filter_policy, schedule_name, sync_family
+from storyteller.family_sync import SyncTargets, schedule_name, sync_family
 from storyteller.households import new_family
+from storyteller.mailer.migration import remove_email_subscriptions
 
 REGION = "eu-west-2"
 ASL = Path(__file__).resolve().parents[2] / "statemachine" / "story_media.asl.json"
@@ -66,60 +67,47 @@ def test_a_familys_schedule_follows_its_bedtime_and_goes_with_it(aws: dict[str, 
 
     removed = sync_family(later, None, created.subscribed, targets, scheduler, aws["sns"])
     assert removed.schedule == "deleted"
-    assert removed.unsubscribed == ["mum@smiths.example"]
     assert scheduler.list_schedules(GroupName="families")["Schedules"] == []
     assert sync_family(later, None, {}, targets, scheduler, aws["sns"]).schedule is None  # delivered twice: no error
 
 
-def test_recipients_are_subscribed_with_their_familys_filter_and_removed_ones_unsubscribed(aws: dict[str, Any]) -> None:
+def _old_email_subscription(sns: Any, topic: str, address: str) -> str:
+    """What family_sync made before the mailer: an email subscription filtered on the family's id."""
+    arn: str = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address, ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]
+    return arn
+
+
+def _mailer_queue(aws: dict[str, Any]) -> None:
+    url = aws["sqs"].create_queue(QueueName="mailer")["QueueUrl"]
+    arn = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws["sns"].subscribe(TopicArn=aws["topic"], Protocol="sqs", Endpoint=arn)
+
+
+def test_a_change_removes_the_familys_old_email_subscriptions_and_makes_none(aws: dict[str, Any]) -> None:
     sns, targets = aws["sns"], _targets(aws)
+    _mailer_queue(aws)
     smiths = new_family("smiths", ["mum@smiths.example", "gran@smiths.example"], "Europe/Paris", "19:30")
+    known = {address: _old_email_subscription(sns, aws["topic"], address) for address in smiths.recipients}
 
-    first = sync_family(None, smiths, {}, targets, aws["scheduler"], sns)
-    fewer = smiths.model_copy(update={"recipients": ["mum@smiths.example"]})
-    second = sync_family(smiths, fewer, first.subscribed, targets, aws["scheduler"], sns)
+    fresh = sync_family(None, smiths, {}, targets, aws["scheduler"], sns)
+    changed = sync_family(smiths, smiths, known, targets, aws["scheduler"], sns)
 
-    assert set(first.subscribed) == {"mum@smiths.example", "gran@smiths.example"}
-    assert second.unsubscribed == ["gran@smiths.example"]
-    assert second.subscribed == {}
+    assert fresh.subscribed == {}
+    assert sorted(changed.unsubscribed) == sorted(smiths.recipients)
     left = sns.list_subscriptions_by_topic(TopicArn=aws["topic"])["Subscriptions"]
-    assert [(s["Protocol"], s["Endpoint"]) for s in left] == [("email", "mum@smiths.example")]
-    attributes = sns.get_subscription_attributes(SubscriptionArn=left[0]["SubscriptionArn"])["Attributes"]
-    assert json.loads(attributes["FilterPolicy"]) == {"familyId": ["smiths"]}
+    assert [s["Protocol"] for s in left] == ["sqs"]  # only the mailer's queue
 
 
-def test_the_notify_states_attribute_reaches_only_that_familys_subscribers(aws: dict[str, Any]) -> None:
-    sns, sqs, topic = aws["sns"], aws["sqs"], aws["topic"]
-    inboxes = {}
-    for family in ("smiths", "okafor"):
-        url = sqs.create_queue(QueueName=f"inbox-{family}")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(
-            TopicArn=topic,
-            Protocol="sqs",
-            Endpoint=arn,
-            Attributes={"FilterPolicy": filter_policy(family), "FilterPolicyScope": "MessageAttributes"},
-        )
-        inboxes[family] = url
-    notify = json.loads(ASL.read_text(encoding="utf-8"))["States"]["Notify"]["Parameters"]
-    story = {"id": "s-1", "title": "The Treehouse", "family": {"id": "smiths", "shelf": "/shelf/smiths/t"}}
-    attributes = {
-        name: {"DataType": value["DataType"], "StringValue": _path(story, value["StringValue.$"])}
-        for name, value in notify["MessageAttributes"].items()
-    }
+def test_the_deploy_removes_every_email_subscription_and_keeps_the_mailers_queue(aws: dict[str, Any]) -> None:
+    sns = aws["sns"]
+    _mailer_queue(aws)
+    for address in ("mum@smiths.example", "dad@okafor.example"):
+        _old_email_subscription(sns, aws["topic"], address)
 
-    sns.publish(TopicArn=topic, Message="ready", Subject="story", MessageAttributes=attributes)
+    assert remove_email_subscriptions(sns, aws["topic"]) == 2
+    assert remove_email_subscriptions(sns, aws["topic"]) == 0  # a second deploy removes nothing more
 
-    got = {
-        family: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", [])
-        for family, url in inboxes.items()
-    }
-    assert len(got["smiths"]) == 1
-    assert got["okafor"] == []
-
-
-def _path(document: dict[str, Any], path: str) -> str:
-    value: Any = document
-    for part in path.removeprefix("$.").split("."):
-        value = value[part]
-    return str(value)
+    left = sns.list_subscriptions_by_topic(TopicArn=aws["topic"])["Subscriptions"]
+    assert [s["Protocol"] for s in left] == ["sqs"]

@@ -16,6 +16,7 @@ from frontend.app import create_app
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
+from storyteller.mailer.models import Delivery
 from storyteller.settings import Settings
 from storyteller.workflow import definition_text
 from tests.unit.frontend_histories import recorded
@@ -96,7 +97,11 @@ def _story_of(sfn: FakeStepFunctions, recording: str) -> Any:
 
 
 def make_client(
-    sfn: FakeStepFunctions, *, arn_setting: str | None = None, base_url: str = "https://testserver"
+    sfn: FakeStepFunctions,
+    *,
+    arn_setting: str | None = None,
+    base_url: str = "https://testserver",
+    deliveries: Any = None,
 ) -> TestClient:
     stories = Shelf(*(_story_of(sfn, name) for name in ("failed", "succeeded")))
     app = create_app(
@@ -104,8 +109,16 @@ def make_client(
         FrontendSettings(console_password=PASSWORD, state_machine_arn=arn_setting),
         stories=stories,
         runs=Runs(lambda: sfn, arn_setting, names.STATE_MACHINE),
+        deliveries=deliveries or NoEmailsYet(),
     )
     return TestClient(app, base_url=base_url, follow_redirects=False)
+
+
+class NoEmailsYet:
+    """The Deliveries table before any story was mailed."""
+
+    def of_story(self, story_id: str) -> list[Delivery]:
+        return []
 
 
 def csrf(page: Response) -> str:

@@ -61,11 +61,7 @@ class Mail(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
-        acknowledge(
-            dead_letter_queue,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the mailer's queue and of the SES events rule.",
-        )
+
         # One row per (story, recipient): the mailer's claim and what SES said; it expires with the story.
         self.deliveries = dynamodb.TableV2(
             self,

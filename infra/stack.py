@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_cdk import Annotations, App, ArnFormat, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
@@ -114,6 +115,10 @@ class StorytellerStack(Stack):
             "STORYTELLER_UNSUBSCRIBE_SECRET_NAME", mail.unsubscribe_key.secret_arn
         )
         mail.unsubscribe_key.grant_read(frontend.instance_role)
+        # The console's run page lists each recipient's email of the story.
+        frontend.instance_role.add_to_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[mail.deliveries.table_arn])
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",

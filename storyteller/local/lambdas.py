@@ -31,6 +31,9 @@ HANDLER_MODULES: dict[str, str] = {
     # AWS only (locally the scheduler and the outbox read the Families table); invoked here by tests.
     names.FAMILY_SYNC_FUNCTION: "functions.family_sync.handler",
     names.HOUSEHOLDS_SETUP_FUNCTION: "functions.households_setup.handler",
+    # AWS only too: locally the outbox runs the same mailer (storyteller.mailer) on the same queue.
+    names.MAILER_FUNCTION: "functions.mailer.handler",
+    names.MAIL_EVENTS_FUNCTION: "functions.mail_events.handler",
 }
 
 log = logging.getLogger(__name__)

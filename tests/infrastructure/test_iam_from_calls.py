@@ -18,6 +18,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore
 from storyteller.households import new_family
 from storyteller.local.runtime import LocalRuntime
+from storyteller.mailer.unsubscribe import make_token, signing_key
 from storyteller.settings import get_settings
 from tests.contract.iam import Call, Recorder, Template
 from tests.infrastructure.conftest import Synthesized
@@ -41,6 +42,7 @@ def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
         storage.legacy_scenes: LEGACY_SCENES,
         storage.stories: names.STORIES_TABLE,
         storage.firings: names.FIRINGS_TABLE,
+        stack.mail.deliveries: names.DELIVERIES_TABLE,
     }
     for table, name in tables.items():
         arn = f"arn:aws:dynamodb:*:*:table/{name}"
@@ -66,6 +68,8 @@ def _functions(synthesized: Synthesized) -> dict[str, Any]:
         names.RUN_STATUS_FUNCTION: stack.workflow.run_status,
         names.FAMILY_SYNC_FUNCTION: stack.households.family_sync,
         names.HOUSEHOLDS_SETUP_FUNCTION: stack.households.setup,
+        names.MAILER_FUNCTION: stack.mail.mailer,
+        names.MAIL_EVENTS_FUNCTION: stack.mail.recorder,
     }
 
 
@@ -97,6 +101,14 @@ def recorded(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory)
                 return invoke(function_name, event)
 
         runtime.lambdas.invoke = invoke_as_function  # type: ignore[method-assign]
+        deliver = runtime.outbox.deliver
+
+        def deliver_as_mailer(notification: dict[str, Any]) -> dict[str, str]:
+            # The local mailer runs on the outbox pump's thread; in AWS it is the mailer function.
+            with recorder.acting_as(names.MAILER_FUNCTION):
+                return deliver(notification)
+
+        runtime.outbox.deliver = deliver_as_mailer  # type: ignore[method-assign]
         _set_up_households(runtime, invoke_as_function)  # the default family's starter cast and scenes
         _add_a_family(runtime, synthesized, mp, invoke_as_function)
         story_id = runtime.create_story(scheduled_time=FIRING)
@@ -141,7 +153,9 @@ def _visit_like_a_family_and_an_operator(web: TestClient, story_id: str, recorde
     assert runs.status_code == 200
     run = re.search(r'href="(/console/runs/[^"]+)"', runs.text)
     assert run is not None, "the console lists the night's run"
-    assert web.get(run.group(1)).status_code == 200
+    assert web.get(run.group(1)).status_code == 200  # with its emails (the Deliveries table)
+    token = make_token(signing_key(get_settings()), family.id, family.recipients[0])
+    assert web.post(f"/unsubscribe/{token}").status_code == 200
 
 
 def _set_up_households(runtime: LocalRuntime, invoke: Any) -> None:
@@ -154,9 +168,14 @@ def _set_up_households(runtime: LocalRuntime, invoke: Any) -> None:
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
+    assert runtime.resources is not None
     event = {
         "RequestType": "Create",
-        "ResourceProperties": {"LegacyCharactersTable": LEGACY_CHARACTERS, "LegacyScenesTable": LEGACY_SCENES},
+        "ResourceProperties": {
+            "LegacyCharactersTable": LEGACY_CHARACTERS,
+            "LegacyScenesTable": LEGACY_SCENES,
+            "NotifyTopicArn": runtime.resources.topic_arn,  # its old email subscriptions removed
+        },
     }
     _, errored, _ = invoke(names.HOUSEHOLDS_SETUP_FUNCTION, event)
     assert not errored
@@ -181,10 +200,18 @@ def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.Mo
     smiths = new_family("smiths", ["mum@smiths.example", "gran@smiths.example"], "Europe/Paris", "19:30")
     families = FamilyStore(runtime.settings)
     families.add(smiths)
+    # An SNS email subscription of an earlier release, kept beside the family: family_sync removes it.
+    old = client("sns", region).subscribe(
+        TopicArn=runtime.resources.topic_arn,
+        Protocol="email",
+        Endpoint="mum@smiths.example",
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]
+    families.record_subscriptions("smiths", {"mum@smiths.example": old})
     added = _row(runtime, "smiths")
     _sync(invoke, {"eventName": "INSERT", "dynamodb": {"NewImage": added}})
-    subscribed = _row(runtime, "smiths")  # family_sync kept the subscriptions beside the family
-    assert set(subscribed["subscriptionArns"]["M"]) == set(smiths.recipients)
+    subscribed = _row(runtime, "smiths")
+    assert subscribed["subscriptionArns"]["M"] == {}
     families.replace(smiths.model_copy(update={"at": "20:00", "recipients": ["mum@smiths.example"]}))
     moved = _row(runtime, "smiths")
     _sync(invoke, {"eventName": "MODIFY", "dynamodb": {"OldImage": subscribed, "NewImage": moved}})
@@ -229,6 +256,7 @@ def test_every_call_each_component_made_is_allowed_by_its_role(
         names.GENERATE_AUDIO_FUNCTION,
         names.FAMILY_SYNC_FUNCTION,
         names.HOUSEHOLDS_SETUP_FUNCTION,
+        names.MAILER_FUNCTION,
         "web",
     } <= components
     missing = sorted(

@@ -27,6 +27,8 @@ FUNCTIONS = {
     names.RUN_STATUS_FUNCTION: ("run_status", None),
     names.FAMILY_SYNC_FUNCTION: ("family_sync", None),
     names.HOUSEHOLDS_SETUP_FUNCTION: ("households_setup", None),
+    names.MAILER_FUNCTION: ("mailer", None),
+    names.MAIL_EVENTS_FUNCTION: ("mail_events", None),
 }
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # Lambda allows 250 MB with layers; far less means no heavy wheel slipped in
 

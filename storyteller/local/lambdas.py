@@ -11,7 +11,6 @@ import importlib
 import json
 import logging
 import threading
-import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -98,17 +97,15 @@ class LocalLambdas:
                 _running -= 1
                 _idle.notify_all()
 
-    def close(self, interrupt: Callable[[], None], timeout: float) -> bool:
-        """Refuse new calls, `interrupt` the work that can be cut short, and wait for the calls in progress.
-
-        True when none is left; False when one still runs after `timeout` seconds (see `running`).
-        """
+    def close(self) -> None:
+        """Refuse new calls from now on: a stop is waiting for the calls in progress (`wait_idle`)."""
         with _idle:
             self._closed = True
-        interrupt()
-        deadline = time.monotonic() + timeout
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no call is in progress; False when one still runs after `timeout` seconds."""
         with _idle:
-            return _idle.wait_for(lambda: _running == 0, timeout=max(0.0, deadline - time.monotonic()))
+            return _idle.wait_for(lambda: _running == 0, timeout=timeout)
 
     def _call(self, function_name: str, event: Any) -> tuple[str, bool, str]:
         context = LocalLambdaContext(function_name=function_name)

@@ -229,7 +229,10 @@ class LocalRuntime:
         run_journal.install(None)
         # A command must not end while a handler runs: a narration inside onnxruntime when the interpreter
         # exits aborts the process (SIGABRT, issue 32). Narrations are interrupted; the rest are waited for.
-        if not self.lambdas.close(factory.interrupt, timeout=DRAIN_SECONDS):
+        self.lambdas.close()
+        if interrupted := factory.interrupt():
+            log.info("the stop interrupted %d narration(s) in progress", interrupted)
+        if not self.lambdas.wait_idle(DRAIN_SECONDS):
             log.warning("a function was still running %.0f s into the stop; the process ends without it", DRAIN_SECONDS)
         self.endpoint_file.unlink(missing_ok=True)
         self.endpoint.stop()

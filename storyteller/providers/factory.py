@@ -33,13 +33,13 @@ def use(overrides: ProviderOverrides | None) -> None:
     _overrides = overrides or ProviderOverrides()
 
 
-def interrupt() -> None:
-    """Cut short the work in progress that can be: the offline narrator's (a stop is under way).
+def interrupt() -> int:
+    """Cut short the work in progress that can be: the offline narrator's (a stop is under way). How many.
 
     The others wait on the network in plain Python, which the interpreter's exit does not trip over.
     """
-    if (offline := _loaded_offline_narrator()) is not None:
-        offline.HibariNarrator.interrupt()
+    offline = _loaded_offline_narrator()
+    return int(offline.HibariNarrator.interrupt()) if offline is not None else 0
 
 
 def _loaded_offline_narrator() -> Any:

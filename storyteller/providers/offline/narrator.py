@@ -37,12 +37,11 @@ class HibariNarrator:
 
     def narrate(self, text: str) -> bytes:
         """MP3 of the text, pausing between lines and longer between stanzas."""
-        voice = self._load()
         run = ort.RunOptions()
         with self._lock:
-            self._runs.add(run)
+            self._runs.add(run)  # in progress from here, so a stop during the model's first load counts it too
         try:
-            pieces = self._speak(voice, run, text)
+            pieces = self._speak(self._load(), run, text)
         finally:
             with self._lock:
                 self._runs.discard(run)
@@ -70,11 +69,12 @@ class HibariNarrator:
         return pieces
 
     @classmethod
-    def interrupt(cls) -> None:
-        """End every narration in progress: its inference at once, the rest before its next line."""
+    def interrupt(cls) -> int:
+        """End every narration in progress (its inference at once, the rest before its next line); how many."""
         with cls._lock:
             for run in cls._runs:
                 run.terminate = True
+            return len(cls._runs)
 
     @classmethod
     def _load(cls) -> Hibari:

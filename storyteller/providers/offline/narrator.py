@@ -26,7 +26,7 @@ class HibariNarrator:
 
     A stop interrupts narrations in progress (`interrupt`): a thread still inside onnxruntime when the
     interpreter shuts down aborts the whole process (SIGABRT), so the local runtime cuts them short and
-    waits for them before it lets a command end (docs/operations.md § Stopping).
+    waits for them before it lets a command end (docs/architecture.md § Stopping).
     """
 
     model = "hibari-tts/heart"

@@ -1,0 +1,220 @@
+"""A night whose picture fails while its narration is still being made ends with exit code 1 and one
+`error:` line, never a signal; so does its retry, and a stop of `storyteller up` mid-narration (issue 32).
+
+The race is made on purpose, not waited for: the fake OpenAI holds each image answer until the home's log
+says the narration has begun (and a moment more), then answers with a picture that is not a PNG. The
+narration (hibari on onnxruntime, seconds of work) is then still running when the failed run ends the
+command; the log line "the stop interrupted 1 narration(s)" proves it each time. Two busy processes keep
+the cores contended, as on the machine where the crash was seen (2 tries in 5 died of SIGABRT).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.fakes.openai_server import FakeOpenAI
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # this checkout's code, whatever the venv points at
+NIGHTS = 20  # each night is a failing `tonight`, then a failing `retry` of it in the same home
+UP_STOPS = 20
+AT_ONCE = 4  # commands running side by side (each its own home and fake OpenAI)
+COMMAND_SECONDS = 600  # a loaded CI machine; a run normally takes seconds
+NARRATION_SECONDS = 300
+# How long an image answer waits after the narration has begun: its first lines are being spoken, and
+# a whole story takes seconds more, so the failure still reaches the command's end mid-narration.
+HEAD_START_SECONDS = 0.3
+NARRATING = '"message":"narrating"'
+# The runtime's own log line (Powertools repeats it as JSON, which is not counted).
+INTERRUPTED = "storyteller.local.runtime: the stop interrupted 1 narration(s) in progress"
+
+
+@dataclass(frozen=True)
+class Ended:
+    """How one command ended, and whether a narration was cut short by its stop."""
+
+    command: str
+    code: int
+    stderr: str
+    interrupted: bool
+
+    def problem(self, expected_code: int) -> str | None:
+        """What is wrong with this ending, or None."""
+        errors = [line for line in self.stderr.splitlines() if line.startswith("error:")]
+        if self.code < 0:
+            return f"{self.command} died of signal {-self.code}: {self.stderr[-400:]}"
+        if self.code != expected_code:
+            return f"{self.command} exited {self.code}, not {expected_code}: {self.stderr[-400:]}"
+        if len(errors) != int(expected_code != 0):
+            return f"{self.command} printed {len(errors)} error lines: {self.stderr[-400:]}"
+        if "Traceback" in self.stderr or "terminate called" in self.stderr:
+            return f"{self.command} crashed on its way out: {self.stderr[-400:]}"
+        if not self.interrupted:
+            return f"{self.command}: the narration had ended before the stop, so the race did not happen"
+        return None
+
+
+@pytest.fixture
+def busy() -> Iterator[None]:
+    """Two processes that keep two cores busy for the whole test."""
+    hogs = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    """A home with the default cast and scenes and no story: copied for each night."""
+    home = tmp_path / "seeded"
+    done = _storyteller(home, {}, "seed")
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+def test_a_failed_picture_mid_narration_ends_tonight_and_retry_with_code_1(
+    busy: None, seeded: Path, tmp_path: Path
+) -> None:
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        nights = list(pool.map(lambda night: _night_then_retry(seeded, tmp_path / f"night{night}"), range(NIGHTS)))
+    endings = [ended for night in nights for ended in night]
+    problems = [problem for ended in endings if (problem := ended.problem(expected_code=1))]
+    assert not problems, f"{len(problems)} of {len(endings)} commands ended badly:\n" + "\n".join(problems)
+    assert [ended.command for ended in endings].count("tonight") == NIGHTS
+    assert [ended.command for ended in endings].count("retry") == NIGHTS
+
+
+def test_sigterm_to_up_mid_narration_stops_it_cleanly(busy: None, seeded: Path, tmp_path: Path) -> None:
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        endings = list(pool.map(lambda stop: _stop_up_mid_narration(seeded, tmp_path / f"up{stop}"), range(UP_STOPS)))
+    problems = [problem for ended in endings if (problem := ended.problem(expected_code=0))]
+    assert not problems, f"{len(problems)} of {len(endings)} stops ended badly:\n" + "\n".join(problems)
+    assert all("Stopped; state saved." in ended.stderr for ended in endings)
+
+
+def _night_then_retry(seeded: Path, home: Path) -> list[Ended]:
+    shutil.copytree(seeded, home)
+    log = _Log(home)
+    with FakeOpenAI() as fake:
+        fake.before_image = log.wait_for_narration
+        env = {
+            "OPENAI_API_KEY": "sk-test",
+            "STORYTELLER_OPENAI_BASE_URL": fake.base_url,
+            "STORYTELLER_ILLUSTRATOR": "openai",
+            "STORYTELLER_WRITER": "offline",
+            "STORYTELLER_NARRATOR": "offline",
+        }
+        fake.image_b64 = _jpeg()  # "returned an image that is not a PNG"
+        tonight, interrupted = log.around(lambda: _storyteller(home, env, "tonight", "--json"))
+        endings = [Ended("tonight", tonight.returncode, tonight.stderr, interrupted)]
+        if tonight.returncode < 0:
+            return endings  # it printed nothing: no story id to retry
+        fake.image_b64 = "not base64 at all!"  # "not valid base64"
+        story_id = json.loads(tonight.stdout)["id"]
+        retry, interrupted = log.around(lambda: _storyteller(home, env, "retry", story_id))
+        return [*endings, Ended("retry", retry.returncode, retry.stderr, interrupted)]
+
+
+def _stop_up_mid_narration(seeded: Path, home: Path) -> Ended:
+    """`up` on a home with no story makes one at start: SIGTERM once its narration has begun."""
+    shutil.copytree(seeded, home)
+    log = _Log(home)
+    err = home / "up.err"
+    with err.open("wb") as stderr:
+        up = subprocess.Popen(
+            [*_entry(), "up", "--port", str(_free_port())],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env=_env(home, {"STORYTELLER_CONSOLE_PASSWORD": "moonlight-operator"}),
+        )
+        try:
+            log.wait_for_narration()
+            up.send_signal(signal.SIGTERM)
+            code = up.wait(timeout=COMMAND_SECONDS)
+        finally:
+            if up.poll() is None:
+                up.kill()
+                up.wait()
+    return Ended("up", code, err.read_text(errors="replace"), log.interruptions() == 1)
+
+
+class _Log:
+    """The home's log file, read for what the commands in that home did."""
+
+    def __init__(self, home: Path) -> None:
+        self._path = home / "logs" / "storyteller.log"
+        self._narrations_before = 0
+
+    def around(
+        self, command: Callable[[], subprocess.CompletedProcess[str]]
+    ) -> tuple[subprocess.CompletedProcess[str], bool]:
+        """Run a command; whether its stop interrupted a narration (one more such line in the log)."""
+        self._narrations_before = self._count(NARRATING)
+        interrupted_before = self.interruptions()
+        done = command()
+        return done, self.interruptions() == interrupted_before + 1
+
+    def wait_for_narration(self) -> None:
+        """Until a narration has begun since the command started (and a moment more)."""
+        deadline = time.monotonic() + NARRATION_SECONDS
+        while self._count(NARRATING) <= self._narrations_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(HEAD_START_SECONDS)
+
+    def interruptions(self) -> int:
+        return self._count(INTERRUPTED)
+
+    def _count(self, text: str) -> int:
+        try:
+            return self._path.read_text(errors="replace").count(text)
+        except FileNotFoundError:
+            return 0
+
+
+def _storyteller(home: Path, settings: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_entry(), *args],
+        env=_env(home, settings),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_SECONDS,
+        check=False,
+    )
+
+
+def _entry() -> list[str]:
+    return [sys.executable, "-c", "from storyteller.cli import main; main()"]
+
+
+def _env(home: Path, settings: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, "STORYTELLER_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), **settings}
+
+
+def _jpeg() -> str:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (40, 44, 90)).save(picture, format="JPEG")
+    return base64.b64encode(picture.getvalue()).decode("ascii")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.conftest import _LEAKY
 from tests.fakes.openai_server import FakeOpenAI
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # this checkout's code, whatever the venv points at
@@ -40,6 +42,7 @@ NARRATION_SECONDS = 300
 # a whole story takes seconds more, so the failure still reaches the command's end mid-narration.
 HEAD_START_SECONDS = 0.3
 NARRATING = '"message":"narrating"'
+STILL_RUNNING = "storyteller.local.runtime: a function was still running 15 s into the stop"
 # The runtime's own log line (Powertools repeats it as JSON, which is not counted).
 INTERRUPTED = "storyteller.local.runtime: the stop interrupted 1 narration(s) in progress"
 
@@ -81,10 +84,10 @@ def busy() -> Iterator[None]:
             hog.wait()
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with the default cast and scenes and no story: copied for each night."""
-    home = tmp_path / "seeded"
+    home = tmp_path_factory.mktemp("failed-nights") / "seeded"
     done = _storyteller(home, {}, "seed")
     assert done.returncode == 0, done.stderr
     return home
@@ -100,6 +103,33 @@ def test_a_failed_picture_mid_narration_ends_tonight_and_retry_with_code_1(
     assert not problems, f"{len(problems)} of {len(endings)} commands ended badly:\n" + "\n".join(problems)
     assert [ended.command for ended in endings].count("tonight") == NIGHTS
     assert [ended.command for ended in endings].count("retry") == NIGHTS
+
+
+def test_a_failed_narration_while_the_picture_hangs_ends_with_code_1(seeded: Path, tmp_path: Path) -> None:
+    """The other branch fails first, and the illustrator does not answer: the stop waits its bounded
+    while, then the process ends without the hung call, with the command's code and its whole output."""
+    home = tmp_path / "hung"
+    shutil.copytree(seeded, home)
+    answer = threading.Event()
+    with FakeOpenAI() as fake:
+        fake.before_image = lambda: answer.wait(COMMAND_SECONDS)
+        settings = {
+            "OPENAI_API_KEY": "sk-test",
+            "STORYTELLER_OPENAI_BASE_URL": fake.base_url,
+            "STORYTELLER_ILLUSTRATOR": "openai",
+            "STORYTELLER_WRITER": "offline",
+            # moto's Polly answers a few zero bytes: "not an MP3", at once, while the picture hangs.
+            "STORYTELLER_NARRATOR": "polly",
+        }
+        try:
+            done = _storyteller(home, settings, "tonight", "--json")
+        finally:
+            answer.set()
+    ended = Ended("tonight", done.returncode, done.stderr, interrupted=True)
+    assert ended.problem(expected_code=1) is None, ended.problem(expected_code=1)
+    assert "not an MP3" in done.stderr
+    assert json.loads(done.stdout)["status"] == "FAILED"  # stdout was flushed before the process ended
+    assert STILL_RUNNING in _Log(home).text()
 
 
 def test_sigterm_to_up_mid_narration_stops_it_cleanly(busy: None, seeded: Path, tmp_path: Path) -> None:
@@ -182,11 +212,14 @@ class _Log:
     def interruptions(self) -> int:
         return self._count(INTERRUPTED)
 
-    def _count(self, text: str) -> int:
+    def text(self) -> str:
         try:
-            return self._path.read_text(errors="replace").count(text)
+            return self._path.read_text(errors="replace")
         except FileNotFoundError:
-            return 0
+            return ""
+
+    def _count(self, text: str) -> int:
+        return self.text().count(text)
 
 
 def _storyteller(home: Path, settings: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -205,7 +238,9 @@ def _entry() -> list[str]:
 
 
 def _env(home: Path, settings: dict[str, str]) -> dict[str, str]:
-    return {**os.environ, "STORYTELLER_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), **settings}
+    # Filtered here too: the module's seeded home is made before a test's own isolation applies.
+    clean = {name: value for name, value in os.environ.items() if not name.startswith(_LEAKY)}
+    return {**clean, "STORYTELLER_HOME": str(home), "PYTHONPATH": str(REPO_ROOT), **settings}
 
 
 def _jpeg() -> str:

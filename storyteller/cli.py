@@ -11,6 +11,7 @@ import signal
 import socket
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
@@ -256,6 +257,11 @@ def main() -> None:
     except SystemExit as ended:
         if lambdas.running():
             _end_now(ended.code)
+        raise
+    except BaseException:
+        if lambdas.running():
+            traceback.print_exc()  # a bug of ours: shown as Python would, then the same safe ending
+            _end_now(1)
         raise
 
 

@@ -47,6 +47,35 @@ STILL_RUNNING = "storyteller.local.runtime: a function was still running 15 s in
 INTERRUPTED = "storyteller.local.runtime: the stop interrupted 1 narration(s) in progress"
 
 
+LINGERING_RUNS = 3
+LINGERING = """
+import threading
+
+from hibari import Hibari
+
+from storyteller import names
+from storyteller.cli import main
+from storyteller.local.lambdas import LocalLambdas
+
+voice = Hibari()
+speaking = threading.Event()
+
+
+def speak_on(event, context):
+    ids = voice.ids(voice.phonemize("The moon came up above the hill, and all the little town was still.")[0])
+    speaking.set()
+    while True:
+        voice.from_ids(ids)
+
+
+lambdas = LocalLambdas()
+lambdas.override(names.GENERATE_AUDIO_FUNCTION, speak_on)
+threading.Thread(target=lambdas.invoke, args=(names.GENERATE_AUDIO_FUNCTION, {}), daemon=True).start()
+speaking.wait()
+main()
+"""
+
+
 @dataclass(frozen=True)
 class Ended:
     """How one command ended, and whether a narration was cut short by its stop."""
@@ -130,6 +159,29 @@ def test_a_failed_narration_while_the_picture_hangs_ends_with_code_1(seeded: Pat
     assert "not an MP3" in done.stderr
     assert json.loads(done.stdout)["status"] == "FAILED"  # stdout was flushed before the process ended
     assert STILL_RUNNING in _Log(home).text()
+
+
+def test_a_function_no_stop_can_interrupt_does_not_crash_the_exit() -> None:
+    """The last resort (cli.main): a function still inside onnxruntime when a command ends, which nothing
+    interrupts (raw inference in a loop, not through the narrator). Python's own shutdown aborts such a
+    process (SIGABRT, 3 in 3 here); main ends it with the command's code instead."""
+    with ThreadPoolExecutor(LINGERING_RUNS) as pool:
+        done = list(pool.map(lambda _: _lingering_help(), range(LINGERING_RUNS)))
+    for ended in done:
+        assert ended.returncode == 0, f"ended {ended.returncode}: {ended.stderr[-400:]}"
+        assert "Usage" in ended.stdout
+        assert "terminate called" not in ended.stderr
+
+
+def _lingering_help() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LINGERING, "--help"],
+        env=_env(Path("unused-home"), {}),
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_SECONDS,
+        check=False,
+    )
 
 
 def test_sigterm_to_up_mid_narration_stops_it_cleanly(busy: None, seeded: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,11 +12,20 @@ import pytest
 from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
+from storyteller.local.faults import FaultPlan
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, PastStory, Scene, StoryItem
 from storyteller.providers.offline.writer import PLOTS, RhymingStoryWriter
 from storyteller.seed import CHARACTERS, SCENES
+from storyteller.settings import get_settings
 from storyteller.story import create_story
+
+
+@pytest.fixture
+def runtime() -> Iterator[LocalRuntime]:
+    """The stack with quick media providers: these tests are about the writer, and each stored story runs."""
+    with LocalRuntime(get_settings(), providers=FaultPlan().providers()) as running:
+        yield running
 
 
 def _story(title: str, plot: str, characters: list[Character], scene: Scene, hours_ago: int) -> StoryItem:

@@ -79,7 +79,9 @@ def test_a_duplicate_runs_failure_does_not_mark_a_story_still_being_made(drill: 
         assert held.reached.wait(timeout=30), "the run never reached the narrator"
         arn = drill.execution_arn(story.id)
         before = drill.stories.get(story.id)
-        assert before is not None and before.status is not StoryStatus.COMPLETE and before.notifiedAt is None
+        assert before is not None
+        assert before.status is not StoryStatus.COMPLETE
+        assert before.notifiedAt is None
 
         other = arn.replace(arn.rsplit(":", 1)[1], "a-duplicate-run")
         foreign = ExecutionStatusChange(executionArn=other, status="FAILED", input=f'{{"id": "{story.id}"}}')

@@ -90,11 +90,14 @@ def test_a_redriven_run_completes_under_the_same_arn_with_one_email(
     assert "Claim" not in entered  # the claim from the first run stands
     assert entered[0] == "MakeMedia"
     assert "ExecutionStarted" not in after_redrive
-    # The failed branch ran once more. AWS would not re-enter the finished Illustrate branch; this emulator
-    # does (docs/architecture.md), and the real function then finds its picture and pays for nothing
-    # (tests/reliability/test_fault_matrix.py checks the providers' calls).
-    assert media.calls["audio"] == 2
-    assert media.calls["image"] == 2
+    # As in AWS, only the failed branch ran again; the finished one gave its output as before, without a trace.
+    assert media.calls == {"image": 1, "audio": 2}
+    assert "Illustrate" not in entered
+    assert "Narrate" in entered
+    assert not any("Storyteller.KeptBranch" in str(event) for event in history)
+    stored = StoryStore(runtime.settings).get(story_id)
+    assert stored is not None
+    assert stored.imageKey == names.image_key(story_id)  # the kept branch's output reached SaveMedia
 
 
 def test_redriving_a_run_that_is_not_failed_is_refused_and_changes_nothing(
@@ -137,4 +140,4 @@ def test_a_run_that_fails_again_can_be_redriven_again(
     runtime.wait_for_story(story_id, timeout=30)
     wait_until_idle(runtime)
     assert len(emails_for(runtime.outbox_dir, story_id)) == 1
-    assert media.calls["audio"] == 3  # the first run and each redrive
+    assert media.calls == {"image": 1, "audio": 3}  # the picture once; the narration in the run and each redrive

@@ -7,7 +7,6 @@ Start it with `uvicorn frontend.app:create_app --factory` (the container does), 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,7 +101,7 @@ def create_app(
 
     password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
     check = auth.PasswordCheck.of(password)
-    secret = frontend.session_secret.get_secret_value() if frontend.session_secret else secrets.token_urlsafe(32)
+    secret = auth.session_key(frontend, fetch_secret or _secrets_manager(region))
     console = Console(
         runs=runs,
         stories=stories,

@@ -8,44 +8,32 @@ and a finished run: each page the front door serves is checked on its real answe
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from frontend import front_door
 from infra import lambda_asset as builder
 from storyteller import names
-from storyteller.dal.aws import client
-from storyteller.dal.families import FamilyStore
 from storyteller.local.runtime import LocalRuntime
-from storyteller.models import Family
 from storyteller.settings import get_settings
 from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.web_function import (
+    FAMILY,
+    PASSWORD,
+    SECRET_NAMES,
+    Seeded,
+    WebFunction,
+    body_of,
+    cookie_pairs,
+    event,
+    seed,
+)
 
 pytestmark = pytest.mark.infra
-
-INVOKER = Path(__file__).with_name("lambda_invoke.py")
-VIEWER_HOST = "d111111abcdef8.cloudfront.net"
-URL_HOST = "abcdefghij.lambda-url.eu-west-2.on.aws"
-ORIGIN_SECRET = "origin-secret-" + "o" * 40
-PASSWORD = "moonlight-operator"
-FAMILY = Family(
-    id="kiwis",
-    name="The Kiwis",
-    recipients=["mum@kiwis.example"],
-    timeZone="Pacific/Auckland",
-    at="19:30",
-    shelfToken="kiwis-shelf-token-0123456789",
-)
 
 
 def staged_web_asset(synthesized: Synthesized) -> Path:
@@ -60,182 +48,52 @@ def staged_web_asset(synthesized: Synthesized) -> Path:
     return staged[0]
 
 
-def event(
-    method: str,
-    path: str,
-    *,
-    query: dict[str, str] | None = None,
-    cookies: list[str] | None = None,
-    form: dict[str, str] | None = None,
-    origin_secret: str | None = ORIGIN_SECRET,
-    extra_headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A Function URL request as CloudFront's origin request makes it: payload 2.0, its headers added."""
-    headers = {
-        "host": URL_HOST,  # CloudFront sends the Function URL's own host (AllViewerExceptHostHeader)
-        "x-forwarded-proto": "https",
-        "x-forwarded-for": "198.51.100.7, 130.176.1.1",
-        "user-agent": "Amazon CloudFront",
-        front_door.FORWARDED_HOST: VIEWER_HOST,  # set by the viewer-request function
-        front_door.VIEWER_ADDRESS: "198.51.100.7",
-        **(extra_headers or {}),
-    }
-    if origin_secret is not None:
-        headers[front_door.ORIGIN_HEADER] = origin_secret
-    body, encoded = None, False
-    if form is not None:
-        headers["content-type"] = "application/x-www-form-urlencoded"
-        headers["origin"] = f"https://{VIEWER_HOST}"
-        body, encoded = base64.b64encode(urlencode(form).encode()).decode(), True  # as Function URLs send forms
-    found: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
-        "headers": headers,
-        "requestContext": {
-            "accountId": "anonymous",
-            "apiId": "abcdefghij",
-            "domainName": URL_HOST,
-            "domainPrefix": "abcdefghij",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "130.176.1.1",
-                "userAgent": "Amazon CloudFront",
-            },
-            "requestId": "contract",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "07/Dec/2026:19:15:00 +0000",
-            "timeEpoch": 1_796_670_900_000,
-        },
-        "isBase64Encoded": encoded,
-    }
-    if query:
-        found["queryStringParameters"] = query
-    if cookies:
-        found["cookies"] = cookies
-    if body is not None:
-        found["body"] = body
-    return found
-
-
-@dataclass
-class WebFunction:
-    """The packaged handler in its own CPython 3.13 process: one event in, its answer out."""
-
-    process: subprocess.Popen[str]
-    import_seconds: float
-
-    def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        assert line, f"the function process ended: {self.process.stderr.read() if self.process.stderr else ''}"
-        reply = json.loads(line)
-        assert "error" not in reply, reply["error"]
-        answer: dict[str, Any] = reply["answer"]
-        return answer
-
-
-def body_of(answer: dict[str, Any]) -> str:
-    raw = answer.get("body") or ""
-    return base64.b64decode(raw).decode() if answer.get("isBase64Encoded") else str(raw)
-
-
-def cookie_pairs(answer: dict[str, Any]) -> list[str]:
-    """The `name=value` of each cookie the answer sets (payload 2.0 puts them in `cookies`, not headers)."""
-    return [cookie.split(";", 1)[0] for cookie in answer.get("cookies", [])]
-
-
 @pytest.fixture
-def seeded_stack(tmp_path: Path) -> Iterator[tuple[LocalRuntime, str, str]]:
-    """The local stack with the web function's secrets, a family, and one story whose run has finished."""
-    from tests.browser.stack import Stack
-
+def seeded() -> Iterator[Seeded]:
+    """The local stack (its endpoint in this process's AWS_* settings) with a family's story and its run."""
     with LocalRuntime(get_settings()) as runtime:
-        secrets = client("secretsmanager", runtime.settings.aws_region)
-        secrets.create_secret(Name="web/console", SecretString=json.dumps({"password": PASSWORD}))
-        secrets.create_secret(Name="web/session", SecretString="s" * 48)
-        secrets.create_secret(Name="web/origin", SecretString=ORIGIN_SECRET)
-        FamilyStore(runtime.settings).add(FAMILY)
-        stack = Stack(runtime, base_url="")
-        stack.stand_in_media()
-        story = stack.add_story(title="Pip and the Southern Stars", family=FAMILY)
-        outcome = stack.finish(story)
-        assert outcome.status == "COMPLETE", outcome
-        assert outcome.execution_arn is not None
-        run_name = outcome.execution_arn.rsplit(":", 1)[-1]
-        yield runtime, story.id, run_name
+        yield seed(runtime)
 
 
 @pytest.fixture
-def web_function(
-    synthesized: Synthesized, seeded_stack: tuple[LocalRuntime, str, str], tmp_path: Path
-) -> Iterator[WebFunction]:
+def web_function(synthesized: Synthesized, seeded: Seeded, tmp_path: Path) -> Iterator[WebFunction]:
     python = builder.lambda_python()
     if python is None:
         pytest.fail("the web contract test needs CPython 3.13 (pyenv install 3.13), the functions' runtime")
-    runtime, _, _ = seeded_stack
     [variables] = [
         resource["Properties"]["Environment"]["Variables"]
         for resource in synthesized.resources("AWS::Lambda::Function").values()
         if resource["Properties"].get("FunctionName") == names.WEB_FUNCTION
     ]
-    settings = runtime.settings
-    empty_bin = tmp_path / "bin"
-    empty_bin.mkdir()
-    # The template's literal settings as deployed; its references (tables, secrets) as the local stack has them.
     references = {
-        "STORYTELLER_STORIES_TABLE": settings.stories_table,
-        "STORYTELLER_FAMILIES_TABLE": settings.families_table,
-        "STORYTELLER_CHARACTERS_TABLE": settings.characters_table,
-        "STORYTELLER_SCENES_TABLE": settings.scenes_table,
-        "STORYTELLER_MEDIA_BUCKET": settings.media_bucket,
-        "STORYTELLER_STATE_MACHINE_ARN": runtime.resources.state_machine_arn,
-        "STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME": "web/console",
-        "STORYTELLER_SESSION_SECRET_NAME": "web/session",
-        "STORYTELLER_ORIGIN_SECRET_NAME": "web/origin",
+        **SECRET_NAMES,
+        "STORYTELLER_STATE_MACHINE_ARN": seeded.state_machine_arn,
     }
     assert set(references) <= set(variables)
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    asset = staged_web_asset(synthesized)
     environment = {
+        # The template's literal settings as deployed; table and bucket names are the defaults both use.
         **{key: value for key, value in variables.items() if isinstance(value, str)},
         **references,
         **{key: value for key, value in os.environ.items() if key.startswith("AWS_")},  # the local endpoint
         "AWS_LAMBDA_FUNCTION_NAME": names.WEB_FUNCTION,
-        "LAMBDA_TASK_ROOT": str(staged_web_asset(synthesized)),
+        "LAMBDA_TASK_ROOT": str(asset),
         "PATH": str(empty_bin),  # no Graphviz `dot` (nor any other program) where the function could find it
         "HOME": str(tmp_path),
     }
-    assert not any(Path(folder, "dot").exists() for folder in environment["PATH"].split(":")), "dot is on PATH"
-    setup = json.dumps({"paths": [environment["LAMBDA_TASK_ROOT"], str(builder.build_runtime_stand_in())],
-                        "module": "functions.web.handler"})  # fmt: skip
-    process = subprocess.Popen(
-        [python, "-I", "-S", "-B", str(INVOKER), setup],
-        env=environment,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    function = WebFunction.start(python, [str(asset), str(builder.build_runtime_stand_in())], environment)
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first, f"the handler did not import: {process.stderr.read() if process.stderr else ''}"
-        yield WebFunction(process, json.loads(first)["imported"])
+        yield function
     finally:
-        process.kill()
-        process.wait(timeout=30)
+        function.stop()
 
 
 def test_the_packaged_web_function_serves_every_page_through_its_front_door(
-    web_function: WebFunction, seeded_stack: tuple[LocalRuntime, str, str]
+    web_function: WebFunction, seeded: Seeded
 ) -> None:
-    _, story_id, _ = seeded_stack
+    story_id = seeded.story_id
 
     health = web_function(event("GET", "/healthz"))
     assert health["statusCode"] == 200
@@ -263,9 +121,9 @@ def test_the_packaged_web_function_serves_every_page_through_its_front_door(
 
 
 def test_the_console_login_post_sets_a_cookie_that_opens_the_console_and_a_run_with_its_graph(
-    web_function: WebFunction, seeded_stack: tuple[LocalRuntime, str, str]
+    web_function: WebFunction, seeded: Seeded
 ) -> None:
-    _, story_id, run_name = seeded_stack
+    story_id, run_name = seeded.story_id, seeded.run_name
 
     form_page = web_function(event("GET", "/console/login"))
     assert form_page["statusCode"] == 200

@@ -1,7 +1,8 @@
 """The web app, rendered on the server: the family's story pages and the operators' console.
 
-Start it with `uvicorn frontend.app:create_app --factory` (the container does), or through
-`storyteller up` locally. Every AWS call goes through boto3, so the same code serves AWS and moto.
+Locally `storyteller up` serves it (or `uvicorn frontend.app:create_app --factory`); in AWS the Lambda
+function `functions/web` builds it at cold start and serves it through Mangum. Every AWS call goes
+through boto3, so the same code serves AWS and moto.
 """
 
 from __future__ import annotations

@@ -210,3 +210,27 @@ def test_synth_needs_no_docker(tmp_path: Path, lambda_asset: Any) -> None:
     assert "synthesized" in done.stdout
     assert not called.exists(), "synth called docker"
     assert (tmp_path / "cdk.out" / "Storyteller.template.json").is_file()
+
+
+def test_a_custom_domain_becomes_the_distributions_alias_and_every_link(
+    cdk_context: dict[str, Any], tmp_path: Path
+) -> None:
+    from aws_cdk.assertions import Template
+
+    from infra.stack import build_app
+
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012"
+    context = {**cdk_context, "webDomain": "Stories.Example.org", "webCertificateArn": certificate}
+    _, stack = build_app(context=context, outdir=str(tmp_path / "cdk.out"))
+    template = Template.from_stack(stack).to_json()
+
+    [distribution] = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudFront::Distribution"]
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["stories.example.org"]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == certificate
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    assert template["Outputs"]["Url"]["Value"] == "https://stories.example.org"
+    _, machine = next(
+        (key, r) for key, r in template["Resources"].items() if r["Type"] == "AWS::StepFunctions::StateMachine"
+    )
+    assert machine["Properties"]["DefinitionSubstitutions"]["StoryBaseUrl"] == "https://stories.example.org"

@@ -8,7 +8,6 @@ from typing import Any
 
 from aws_cdk import Annotations, App, ArnFormat, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
-from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
@@ -39,14 +38,8 @@ class StorytellerStack(Stack):
             scope, construct_id, description="storyteller: an illustrated, narrated bedtime story every night", **kwargs
         )
         self.storage = storage = Storage(self, "Storage")
-        self.frontend = frontend = Frontend(
-            self,
-            "Frontend",
-            storage=storage,
-            schedule_time_zone=config.schedule_time_zone,
-            public_shelf=config.public_shelf,
-        )
         kit = FunctionKit.create(self, asset, detailed_tracing=config.detailed_tracing)
+        self.frontend = frontend = Frontend(self, "Frontend", kit=kit, storage=storage, config=config)
         # Secrets Manager appends six random characters to a secret's name in its ARN.
         openai_secret_arn = self.format_arn(
             service="secretsmanager",
@@ -110,15 +103,11 @@ class StorytellerStack(Stack):
             environment=environment,
             topic=workflow.topic,
         )
-        # The story pages verify the unsubscribe links the mailer signs.
-        frontend.service.add_environment_variable(
-            "STORYTELLER_UNSUBSCRIBE_SECRET_NAME", mail.unsubscribe_key.secret_arn
-        )
-        mail.unsubscribe_key.grant_read(frontend.instance_role)
-        # The console's run page lists each recipient's email of the story.
-        frontend.instance_role.add_to_policy(
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[mail.deliveries.table_arn])
-        )
+        # The story pages verify the unsubscribe links the mailer signs, and list each story's emails.
+        frontend.web.function.add_environment("STORYTELLER_UNSUBSCRIBE_SECRET_NAME", mail.unsubscribe_key.secret_arn)
+        frontend.web.function.add_environment("STORYTELLER_DELIVERIES_TABLE", mail.deliveries.table_name)
+        frontend.web.allow(["secretsmanager:GetSecretValue"], [mail.unsubscribe_key.secret_arn])
+        frontend.web.allow(["dynamodb:Query"], [mail.deliveries.table_arn])
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -135,7 +124,8 @@ class StorytellerStack(Stack):
             )
 
         outputs = {
-            "Url": (frontend.url, "The story pages (the email links here)"),
+            "Url": (frontend.url, "The story pages (the email links here), through CloudFront"),
+            "DistributionDomain": (frontend.distribution.distribution_domain_name, "Point webDomain's CNAME here"),
             "StoriesTable": (storage.stories.table_name, "STORYTELLER_STORIES_TABLE"),
             "FamiliesTable": (storage.families.table_name, "STORYTELLER_FAMILIES_TABLE"),
             "CharactersTable": (storage.characters.table_name, "STORYTELLER_CHARACTERS_TABLE"),

@@ -155,6 +155,7 @@ def test_the_emails_and_the_asl_link_to_cloudfront(synthesized: Synthesized) -> 
 def test_a_custom_domain_needs_its_us_east_1_certificate() -> None:
     base = {
         "notify_email": "family@example.org",
+        "mail_from": "stories@example.org",
         "schedule_expression": "15 19 * * *",
         "schedule_time_zone": "Europe/London",
         "openai_secret_name": "x",

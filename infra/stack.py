@@ -103,7 +103,8 @@ class StorytellerStack(Stack):
             self,
             "Monitoring",
             state_machine=workflow.state_machine,
-            dead_letter_queues=pipeline.dead_letter_queues,
+            dead_letter_queues={**pipeline.dead_letter_queues, "RunOutcomeUndelivered": workflow.run_status_dlq},
+            pipe=pipeline.pipe,
             alert_email=config.notify_email,
         )
         if config.is_example_email:

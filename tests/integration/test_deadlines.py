@@ -1,0 +1,139 @@
+"""A slow provider ends the function with a clear, retryable error before Lambda would stop it: every call is
+given what is left of the function's time (storyteller/budgets.py), against a slow OpenAI over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from storyteller.budgets import Deadline, openai_call_limits, openai_call_seconds
+from storyteller.errors import ProviderUnavailableError
+from storyteller.models import StoryDraft
+from storyteller.providers import factory
+from storyteller.providers.openai_client import reset_openai_clients
+from storyteller.providers.polly_narrator import PollyNarrator
+from storyteller.settings import Settings, get_settings
+from storyteller.story import write_valid_story
+from tests.fakes.openai_server import CHAT, IMAGES, MODERATIONS, FakeOpenAI, characters_and_scene
+
+# Far beyond any deadline below: only the deadline can end these calls.
+SLOW_SECONDS = 600.0
+# The function's remaining time in these tests, and the margin it keeps to answer: the slack a loaded
+# machine has between the deadline and Lambda's own end.
+LAMBDA_SECONDS = 8.0
+MARGIN_SECONDS = 4.0
+SHORT = StoryDraft(title="Too Short", text="Pip said goodnight.\nThe end.")
+
+
+class CountdownContext:
+    """Lambda's context as far as time goes: the remaining time runs down from when it was made."""
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._ends - time.monotonic()) * 1000)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients() -> Iterator[None]:
+    reset_openai_clients()
+    yield
+    reset_openai_clients()
+
+
+@pytest.fixture
+def cloud(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _deadline(context: CountdownContext) -> Deadline:
+    return Deadline.from_context(context, margin=MARGIN_SECONDS, shortest_try=1.0)
+
+
+def test_a_slow_completion_ends_create_story_retryable_before_lambda_stops_it(
+    cloud: Settings, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.slow(CHAT, SLOW_SECONDS)
+    context = CountdownContext(LAMBDA_SECONDS)
+    characters, scene = characters_and_scene()
+    writer = factory.story_writer(cloud, deadline=_deadline(context))
+
+    with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while writing the story"):
+        write_valid_story(writer, characters, scene, attempts=cloud.writer_attempts)
+
+    assert context.get_remaining_time_in_millis() > 0  # the function answers; Lambda did not stop it
+    # One try, given all that was left: the SDK's retries did not fit, so none was made.
+    assert len(fake_openai.requests(CHAT)) == 1
+
+
+def test_drafts_and_their_moderation_share_one_deadline(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+    # The first draft is rejected (too short) at once, the second draft's moderation is slow: the third
+    # draft is never asked for, and the night ends retryable, inside the function's time.
+    fake_openai.reply_story(SHORT)
+    fake_openai.slow(MODERATIONS, SLOW_SECONDS)
+    context = CountdownContext(LAMBDA_SECONDS)
+    characters, scene = characters_and_scene()
+    writer = factory.story_writer(cloud, deadline=_deadline(context))
+
+    with pytest.raises(ProviderUnavailableError, match="while checking the story with moderation"):
+        write_valid_story(writer, characters, scene, attempts=3)
+
+    assert context.get_remaining_time_in_millis() > 0
+    assert len(fake_openai.requests(CHAT)) <= 2
+    assert len(fake_openai.requests(MODERATIONS)) == 1
+
+
+def test_a_call_that_cannot_fit_is_not_started(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+    # Less left than the shortest useful try: a clear error at once, and nothing sent (nothing billed).
+    writer = factory.story_writer(cloud, deadline=Deadline(2.0, shortest_try=5.0))
+    characters, scene = characters_and_scene()
+
+    with pytest.raises(ProviderUnavailableError, match=r"out of time before writing the story: \d+ s left"):
+        write_valid_story(writer, characters, scene, attempts=3)
+
+    assert fake_openai.requests() == []
+
+
+def test_a_slow_picture_ends_generate_image_retryable_before_lambda_stops_it(
+    cloud: Settings, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.slow(IMAGES, SLOW_SECONDS)
+    context = CountdownContext(LAMBDA_SECONDS)
+    characters, scene = characters_and_scene()
+
+    with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while drawing the picture"):
+        factory.illustrator(cloud, _deadline(context)).illustrate("The Lantern", characters, scene)
+
+    assert context.get_remaining_time_in_millis() > 0
+    assert len(fake_openai.requests(IMAGES)) == 1
+
+
+def test_polly_is_not_asked_once_its_tries_could_outlast_the_deadline() -> None:
+    polly = boto3.client("polly", region_name="eu-west-2", aws_access_key_id="x", aws_secret_access_key="x")
+    narrator = PollyNarrator("Amy", polly, deadline=Deadline(20.0))  # a Polly call may take 145 s with its tries
+
+    with Stubber(polly), pytest.raises(ProviderUnavailableError, match="out of time before reading the story aloud"):
+        narrator.narrate("Pip said goodnight,\nand turned out the light.")  # a request would hit the empty stub
+
+
+@pytest.mark.parametrize("timeout", [10.0, 90.0, 600.0])
+@pytest.mark.parametrize("retries", [0, 2, 5])
+def test_every_call_is_cut_to_fit_what_is_left(timeout: float, retries: int) -> None:
+    for remaining in (0.5, 5.0, 14.9, 15.0, 40.0, 100.0, 290.0, 2000.0):
+        per_try, tries = openai_call_limits(remaining, timeout, retries, shortest_try=15.0)
+        useful = min(15.0, timeout)
+        if per_try == 0:
+            assert remaining < useful  # refused only when not even one useful try fits
+            continue
+        assert openai_call_seconds(per_try, tries) <= remaining + 1e-9
+        assert useful <= per_try <= timeout
+        if openai_call_seconds(timeout, retries) <= remaining:
+            assert (per_try, tries) == (timeout, retries)  # what fits is not cut

@@ -52,9 +52,18 @@ def test_the_schedule_group_goes_with_the_stack_and_its_rollback(synthesized: Sy
     assert group["UpdateReplacePolicy"] == "Delete"
 
 
+def test_what_is_kept_is_kept_past_the_stack_but_not_past_a_failed_first_deploy(synthesized: Synthesized) -> None:
+    storage = synthesized.stack.storage
+    kept = (storage.families, storage.characters, storage.scenes, storage.legacy_characters, storage.legacy_scenes)
+    for construct in (*kept, storage.media):
+        resource = _resource(synthesized, construct)
+        assert resource["DeletionPolicy"] == "RetainExceptOnCreate", construct.node.path
+        assert resource["UpdateReplacePolicy"] == "Retain", construct.node.path
+
+
 def test_nothing_retained_has_a_name_a_retry_would_collide_with(synthesized: Synthesized) -> None:
     for logical_id, resource in synthesized.json["Resources"].items():
-        if resource.get("DeletionPolicy") != "Retain":
+        if resource.get("DeletionPolicy") not in ("Retain", "RetainExceptOnCreate"):
             continue
         properties = resource.get("Properties", {})
         fixed = {

@@ -54,6 +54,11 @@ def cloud(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return get_settings()
 
 
+def _left_to_answer(context: CountdownContext) -> bool:
+    """Whether most of the margin is still there to store and answer (a loaded machine may eat some)."""
+    return context.get_remaining_time_in_millis() >= MARGIN_SECONDS * 1000 / 4
+
+
 def _deadline(context: CountdownContext) -> Deadline:
     return Deadline.from_context(context, margin=MARGIN_SECONDS, shortest_try=1.0)
 
@@ -69,7 +74,7 @@ def test_a_slow_completion_ends_create_story_retryable_before_lambda_stops_it(
     with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while writing the story"):
         write_valid_story(writer, characters, scene, attempts=cloud.writer_attempts)
 
-    assert context.get_remaining_time_in_millis() > 0  # the function answers; Lambda did not stop it
+    assert _left_to_answer(context)  # the function answers; Lambda did not stop it
     # One try, given all that was left: the SDK's retries did not fit, so none was made.
     assert len(fake_openai.requests(CHAT)) == 1
 
@@ -86,7 +91,7 @@ def test_drafts_and_their_moderation_share_one_deadline(cloud: Settings, fake_op
     with pytest.raises(ProviderUnavailableError, match="while checking the story with moderation"):
         write_valid_story(writer, characters, scene, attempts=3)
 
-    assert context.get_remaining_time_in_millis() > 0
+    assert _left_to_answer(context)
     assert len(fake_openai.requests(CHAT)) <= 2
     assert len(fake_openai.requests(MODERATIONS)) == 1
 
@@ -112,7 +117,7 @@ def test_a_slow_picture_ends_generate_image_retryable_before_lambda_stops_it(
     with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while drawing the picture"):
         factory.illustrator(cloud, _deadline(context)).illustrate("The Lantern", characters, scene)
 
-    assert context.get_remaining_time_in_millis() > 0
+    assert _left_to_answer(context)
     assert len(fake_openai.requests(IMAGES)) == 1
 
 

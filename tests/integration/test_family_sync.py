@@ -177,3 +177,34 @@ def test_removing_the_schedule_group_removes_its_schedules(aws: dict[str, Any]) 
     scheduler.delete_schedule_group(Name="families")  # what `cdk destroy` does to the stack's group
 
     assert scheduler.list_schedules()["Schedules"] == []
+
+
+class _RacedScheduler:
+    """moto's Scheduler, where the other writer (the stream's family_sync) creates the schedule just after
+    this writer's update found none: the race between the deploy's resync and a family's first record."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self._scheduler = scheduler
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scheduler, name)
+
+    def update_schedule(self, **request: Any) -> Any:
+        try:
+            return self._scheduler.update_schedule(**request)
+        finally:
+            if not self.raced:
+                self.raced = True
+                self._scheduler.create_schedule(**{**request, "Description": "made by the other writer"})
+
+
+def test_a_schedule_made_meanwhile_by_the_other_writer_is_updated_not_an_error(aws: dict[str, Any]) -> None:
+    scheduler, targets = _RacedScheduler(aws["scheduler"]), _targets(aws)
+    smiths = new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30")
+
+    assert resync_schedules([smiths], targets, scheduler) == {"smiths": "updated"}
+
+    assert scheduler.raced
+    live = aws["scheduler"].get_schedule(Name=schedule_name("smiths"), GroupName="families")
+    assert live["Description"] == schedule_request(smiths, targets)["Description"]  # this writer's, in the end

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from storyteller.budgets import Deadline, openai_call_limits, openai_call_seconds
+from storyteller import names
+from storyteller.budgets import ANSWER_MARGIN_SECONDS, Deadline, openai_call_limits, openai_call_seconds
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.media import MediaStore
+from storyteller.dal.stories import StoryStore
 from storyteller.errors import ProviderUnavailableError
-from storyteller.models import StoryDraft
+from storyteller.local.runtime import LocalRuntime
+from storyteller.models import StoryCreated, StoryDraft
 from storyteller.providers import factory
 from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.providers.polly_narrator import PollyNarrator
+from storyteller.seed import seed
 from storyteller.settings import Settings, get_settings
 from storyteller.story import write_valid_story
 from tests.fakes.openai_server import CHAT, IMAGES, MODERATIONS, FakeOpenAI, characters_and_scene
@@ -142,3 +149,66 @@ def test_every_call_is_cut_to_fit_what_is_left(timeout: float, retries: int) -> 
         assert useful <= per_try <= timeout
         if openai_call_seconds(timeout, retries) <= remaining:
             assert (per_try, tries) == (timeout, retries)  # what fits is not cut
+
+
+# What a handler's context leaves its calls beyond the handler's own margin: less than the shortest useful
+# try (storyteller/budgets.py), so a handler that passes its deadline on makes no request at all.
+HANDLER_CALL_SECONDS = 3.0
+
+
+@pytest.fixture
+def cloud_runtime(cloud: Settings) -> Iterator[LocalRuntime]:
+    """The local endpoint for the tables and bucket; OpenAI is the (slow) fake."""
+    with LocalRuntime(cloud) as running:
+        seed(CatalogStore(cloud, names.DEFAULT_FAMILY))
+        yield running
+
+
+def test_create_story_gives_its_writer_the_lambda_deadline_and_stores_nothing_when_it_is_short(
+    cloud_runtime: LocalRuntime, cloud: Settings, fake_openai: FakeOpenAI
+) -> None:
+    from functions.create_story.handler import handler
+
+    fake_openai.slow(CHAT, SLOW_SECONDS)
+    context = _HandlerContext("storyteller-create-story", ANSWER_MARGIN_SECONDS + HANDLER_CALL_SECONDS)
+
+    with pytest.raises(ProviderUnavailableError, match="out of time before writing the story"):
+        handler({"familyId": names.DEFAULT_FAMILY}, context)
+
+    assert fake_openai.requests(CHAT) == []  # the deadline came from the context: no try could fit
+    assert StoryStore(cloud).of_family(names.DEFAULT_FAMILY) == []  # nothing half-written
+
+
+def test_generate_image_gives_its_illustrator_the_lambda_deadline(
+    cloud_runtime: LocalRuntime, cloud: Settings, fake_openai: FakeOpenAI
+) -> None:
+    from functions.generate_image.handler import handler
+
+    fake_openai.slow(IMAGES, SLOW_SECONDS)
+    characters, scene = characters_and_scene()
+    story = StoryCreated(
+        id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d",
+        title="The Lantern",
+        text="Once upon a time.\nThe end.",
+        scene=scene,
+        characters=characters,
+        createdAt=datetime.now(UTC).replace(microsecond=0),
+    )
+    context = _HandlerContext("storyteller-generate-image", ANSWER_MARGIN_SECONDS + HANDLER_CALL_SECONDS)
+
+    with pytest.raises(ProviderUnavailableError, match="out of time before drawing the picture"):
+        handler(story.model_dump(mode="json"), context)
+
+    assert fake_openai.requests(IMAGES) == []
+    assert not MediaStore(cloud).exists(names.image_key(story.id))
+
+
+class _HandlerContext(CountdownContext):
+    """A countdown context with what the handlers' Powertools decorators read."""
+
+    def __init__(self, function_name: str, seconds: float) -> None:
+        super().__init__(seconds)
+        self.function_name = function_name
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:eu-west-2:123456789012:function:{function_name}"
+        self.aws_request_id = "deadline"

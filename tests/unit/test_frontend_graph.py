@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
 import pytest
 
@@ -14,15 +12,6 @@ from storyteller.workflow import definition_text
 from tests.unit.frontend_histories import recorded
 
 FLOW = parse_flow(json.loads(definition_text()))
-
-
-@pytest.fixture
-def graphviz_dot() -> None:
-    if shutil.which("dot") is None:
-        message = "Graphviz's dot is missing: run `bash scripts/system-deps.sh` (apt-get install graphviz)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def _history(name: str):  # type: ignore[no-untyped-def]

@@ -132,7 +132,8 @@ class Households(Construct):
             },
         )
         setup = self.setup
-        setup.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [storage.families.table_arn])
+        # Scan: every family, for their schedules (family_sync.resync_schedules).
+        setup.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"], [storage.families.table_arn])
         setup.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.characters.table_arn, storage.scenes.table_arn])
         setup.allow(["dynamodb:Scan"], [storage.legacy_characters.table_arn, storage.legacy_scenes.table_arn])
         setup.allow(["dynamodb:Scan", "dynamodb:UpdateItem"], [storage.stories.table_arn])

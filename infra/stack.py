@@ -112,7 +112,12 @@ class StorytellerStack(Stack):
             self,
             "Monitoring",
             state_machine=workflow.state_machine,
-            dead_letter_queues={**pipeline.dead_letter_queues, "StoryEmailUndelivered": mail.dead_letter_queue},
+            dead_letter_queues={
+                **pipeline.dead_letter_queues,
+                "RunOutcomeUndelivered": workflow.run_status_dlq,
+                "StoryEmailUndelivered": mail.dead_letter_queue,
+            },
+            pipe=pipeline.pipe,
             alert_email=config.notify_email,
         )
         for alarm in mail.alarms:

@@ -10,6 +10,8 @@ idempotent, so a stream record delivered twice changes nothing the second time.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,17 @@ class SyncTargets:
     schedule_role_arn: str
     dead_letter_arn: str
     topic_arn: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> SyncTargets:
+        """The targets the stack puts in family_sync's and the households setup's environment."""
+        return cls(
+            schedule_group=environ["STORYTELLER_SCHEDULE_GROUP"],
+            create_story_arn=environ["STORYTELLER_CREATE_STORY_ARN"],
+            schedule_role_arn=environ["STORYTELLER_SCHEDULE_ROLE_ARN"],
+            dead_letter_arn=environ["STORYTELLER_SCHEDULE_DLQ_ARN"],
+            topic_arn=environ["STORYTELLER_NOTIFY_TOPIC_ARN"],
+        )
 
 
 @dataclass
@@ -85,13 +98,47 @@ def sync_family(
     if new is None:
         if old is not None:
             result.schedule = _delete_schedule(scheduler, targets, old.id)
-    elif old is None or (old.at, old.timeZone) != (new.at, new.timeZone):
+    elif old is None or schedule_request(old, targets) != schedule_request(new, targets):
         result.schedule = _put_schedule(scheduler, schedule_request(new, targets))
     # SNS email subscriptions from before the mailer: the mailer emails every address, so each one goes.
     for address, arn in known_subscriptions.items():
         _unsubscribe(sns, arn)
         result.unsubscribed.append(address)
     return result
+
+
+def resync_schedules(families: list[Family], targets: SyncTargets, scheduler: Any) -> dict[str, str]:
+    """Every family's schedule as this deploy would make it: family id → "created", "updated" or "unchanged".
+
+    The stream only reports a family's own changes; a new role, DLQ, function ARN or input reaches the
+    schedules made before only through this (the deploy's households setup runs it when they change).
+    """
+    done: dict[str, str] = {}
+    for family in families:
+        request = schedule_request(family, targets)
+        live = _live_schedule(scheduler, targets.schedule_group, request["Name"])
+        done[family.id] = (
+            "unchanged" if live is not None and _carries(live, request) else _put_schedule(scheduler, request)
+        )
+    return done
+
+
+def _live_schedule(scheduler: Any, group: str, name: str) -> dict[str, Any] | None:
+    try:
+        schedule: dict[str, Any] = scheduler.get_schedule(Name=name, GroupName=group)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return None
+    return schedule
+
+
+def _carries(live: Any, wanted: Any) -> bool:
+    """Whether the live schedule has every field the request sets, at the requested value (what GetSchedule
+    adds of its own, such as dates and ARNs, is not compared)."""
+    if isinstance(wanted, dict):
+        return isinstance(live, dict) and all(_carries(live.get(key), value) for key, value in wanted.items())
+    return bool(live == wanted)
 
 
 def _put_schedule(scheduler: Any, request: dict[str, Any]) -> str:
@@ -101,7 +148,14 @@ def _put_schedule(scheduler: Any, request: dict[str, Any]) -> str:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
-    scheduler.create_schedule(**request)
+    try:
+        scheduler.create_schedule(**request)
+    except ClientError as error:
+        # Made meanwhile by the other writer (the stream's family_sync and the deploy's resync may race).
+        if error.response["Error"]["Code"] != "ConflictException":
+            raise
+        scheduler.update_schedule(**request)
+        return "updated"
     return "created"
 
 

@@ -109,8 +109,9 @@ def recorded(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory)
                 return deliver(notification)
 
         runtime.outbox.deliver = deliver_as_mailer  # type: ignore[method-assign]
+        _schedule_targets(runtime, synthesized, mp)  # what the template gives family_sync and the setup
         _set_up_households(runtime, invoke_as_function)  # the default family's starter cast and scenes
-        _add_a_family(runtime, synthesized, mp, invoke_as_function)
+        _add_a_family(runtime, invoke_as_function)
         story_id = runtime.create_story(scheduled_time=FIRING)
         outcome = runtime.wait_for_story(story_id, timeout=240)
         assert outcome.status == "COMPLETE", outcome
@@ -181,8 +182,8 @@ def _set_up_households(runtime: LocalRuntime, invoke: Any) -> None:
     assert not errored
 
 
-def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.MonkeyPatch, invoke: Any) -> None:
-    """A family added: its stream record through family_sync, against moto's Scheduler and SNS."""
+def _schedule_targets(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.MonkeyPatch) -> None:
+    """The schedule group and the targets family_sync and the households setup have in their environment."""
     region = runtime.settings.aws_region
     resources = synthesized.json["Resources"]
     group = resources[synthesized.logical_id(synthesized.stack.households.schedule_group)]["Properties"]["Name"]
@@ -197,11 +198,16 @@ def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.Mo
         "STORYTELLER_NOTIFY_TOPIC_ARN": runtime.resources.topic_arn,
     }.items():
         mp.setenv(variable, value)
+
+
+def _add_a_family(runtime: LocalRuntime, invoke: Any) -> None:
+    """A family added: its stream record through family_sync, against moto's Scheduler and SNS."""
     smiths = new_family("smiths", ["mum@smiths.example", "gran@smiths.example"], "Europe/Paris", "19:30")
     families = FamilyStore(runtime.settings)
     families.add(smiths)
     # An SNS email subscription of an earlier release, kept beside the family: family_sync removes it.
-    old = client("sns", region).subscribe(
+    assert runtime.resources is not None
+    old = client("sns", runtime.settings.aws_region).subscribe(
         TopicArn=runtime.resources.topic_arn,
         Protocol="email",
         Endpoint="mum@smiths.example",

@@ -21,9 +21,10 @@ from tests.integration.test_flow import _audio_made, _image_made, _story
 class CountingMedia:
     """Stand-in media functions that count their calls and can be told to fail."""
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: LocalRuntime) -> None:
         self.calls = {"image": 0, "audio": 0}
         self.audio_fails = True
+        self._runtime = runtime
 
     def image(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["image"] += 1
@@ -32,8 +33,24 @@ class CountingMedia:
     def audio(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["audio"] += 1
         if self.audio_fails:
+            # A failed branch stops the Parallel's other one: fail only once the picture's branch has finished,
+            # so that what a redrive keeps is known (else it depends on which thread was quicker).
+            self._wait_until_illustrated(event["id"])
             raise RuntimeError("speech engine crashed")
         return _audio_made(event["id"])
+
+    def _wait_until_illustrated(self, story_id: str) -> None:
+        sfn = client("stepfunctions", self._runtime.settings.aws_region)
+        stories = StoryStore(self._runtime.settings)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            story = stories.get(story_id)
+            arn = story.executionArn if story is not None else None
+            events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"] if arn else []
+            if any(event.get("stateExitedEventDetails", {}).get("name") == "Illustrate" for event in events):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the picture of {story_id} was never finished")
 
 
 def _wait(runtime: LocalRuntime, arn: str) -> dict[str, Any]:
@@ -48,7 +65,7 @@ def _wait(runtime: LocalRuntime, arn: str) -> dict[str, Any]:
 
 @pytest.fixture
 def failed_run(runtime: LocalRuntime) -> tuple[str, str, CountingMedia]:
-    media = CountingMedia()
+    media = CountingMedia(runtime)
     runtime.lambdas.override(names.GENERATE_IMAGE_FUNCTION, media.image)
     runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, media.audio)
     story = _story()

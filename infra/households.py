@@ -3,10 +3,11 @@ default family (an install from before households becomes it)."""
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -14,7 +15,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.functions import FunctionKit, StoryFunction
+from infra.functions import LOG_RETENTION, FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
@@ -124,7 +125,11 @@ class Households(Construct):
         setup.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.characters.table_arn, storage.scenes.table_arn])
         setup.allow(["dynamodb:Scan"], [storage.legacy_characters.table_arn, storage.legacy_scenes.table_arn])
         setup.allow(["dynamodb:Scan", "dynamodb:UpdateItem"], [storage.stories.table_arn])
-        provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function)
+        # Our own log group: the framework's default keeps its logs two years, retained after the stack.
+        framework_logs = logs.LogGroup(
+            self, "SetupProviderLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function, log_group=framework_logs)
         self.default_family = CustomResource(
             self,
             "DefaultFamily",

@@ -7,8 +7,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
 from storyteller.dal.media import MediaStore
+from storyteller.dal.stories import StoryStore
 from storyteller.events import parse_story_created
-from storyteller.media import narrate, narration_text
+from storyteller.media import narrate, narration_text, story_of
 from storyteller.observability import logger, metrics, tracer
 from storyteller.pricing import narration_usage
 from storyteller.providers import factory
@@ -20,7 +21,7 @@ from storyteller.settings import get_settings
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    story = parse_story_created(event)
+    story = story_of(parse_story_created(event), StoryStore(settings))
     narrator = factory.narrator(settings)
     key = narrate(story, narrator, MediaStore(settings))
     usage = narration_usage(narrator, narrator.model, narration_text(story), settings.prices)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,7 +26,7 @@ from frontend.graph import (
 )
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
-from storyteller.models import FAMILY_ID_PATTERN
+from storyteller.models import FAMILY_ID_PATTERN, StoryItem
 
 if TYPE_CHECKING:
     from frontend.app import StoryShelf
@@ -67,6 +67,16 @@ class Console:
         if session is not None:
             self.sessions.store(response, request, session)
         return response
+
+    def live_story(self, story_id: str | None, now: datetime) -> StoryItem | None:
+        """The run's story while it lives; None once it expired or was removed, whatever the run recorded."""
+        story = self.stories.get(story_id) if story_id else None
+        return story if story is not None and not story.expired(now) else None
+
+    def live_titles(self) -> dict[str, str]:
+        """Every living story's title by id: one scan, since the TTL keeps the table to two days of stories."""
+        now = datetime.now(UTC)
+        return {story.id: story.title for story in self.stories.recent(limit=1_000_000) if not story.expired(now)}
 
 
 def console_router(console: Console) -> APIRouter:
@@ -142,8 +152,9 @@ def console_router(console: Console) -> APIRouter:
             rows, token = console.runs.page(chosen, after, family=family)
         except StateMachineNotFoundError as error:
             return unavailable(request, session, error)
+        titles = console.live_titles()
         context = {
-            "rows": rows,
+            "rows": [replace(row, title=titles.get(row.story_id or "")) for row in rows],
             "next_token": token,
             "status": chosen,
             "family": family,
@@ -168,9 +179,8 @@ def console_router(console: Console) -> APIRouter:
         flow = parse_flow(detail.definition)
         history = read_history(detail.events, detail.summary.status)
         ids = anchors(flow)
-        story_id = detail.summary.story_id
-        story = console.stories.get(story_id) if story_id else None
         now = datetime.now(UTC)
+        story = console.live_story(detail.summary.story_id, now)
         nodes = {node.name: node for node, _ in flow.walk()}
         selected = state if state in nodes else _first_failed(flow, history)
         path = f"/console/runs/{quote(name, safe='')}"
@@ -249,7 +259,8 @@ def console_router(console: Console) -> APIRouter:
             return unavailable(request, session, error)
         if detail is None:
             return JSONResponse({"error": "no such run"}, status_code=404)
-        download: Response = exports.json_download(exports.run_document(detail), f"run-{name}.json")
+        story = console.live_story(detail.summary.story_id, datetime.now(UTC))
+        download: Response = exports.json_download(exports.run_document(detail, story), f"run-{name}.json")
         return download
 
     @router.post("/runs/{name}/retry")
@@ -302,7 +313,9 @@ def _day(text: str | None) -> date | None:
 
 
 def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
-    rows = [row for row in console.runs.recent(filters.limit) if filters.keeps(row, console.zone)]
+    titles = console.live_titles()
+    found = (replace(row, title=titles.get(row.story_id or "")) for row in console.runs.recent(filters.limit))
+    rows = [row for row in found if filters.keeps(row, console.zone)]
     order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
     return nights.summarize(rows, console.zone, order)
 

@@ -91,6 +91,17 @@ class Households(Construct):
         )
         sync.allow(["sns:Subscribe", "sns:Unsubscribe"], [topic.topic_arn])
         sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
+        # A removed family is forgotten at once (storyteller/forget.py): its stories by the family index, their
+        # rows and their media.
+        sync.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
+        sync.allow(["dynamodb:DeleteItem"], [storage.stories.table_arn])
+        sync.allow(["s3:DeleteObject"], [storage.media.arn_for_objects("stories/*")])
+        acknowledge(
+            sync.role,
+            resource_finding("AwsSolutions-IAM5", storage.media, "Arn", "/stories/*"),
+            "A removed family's pictures and narrations are keyed by story id (stories/{id}/…), unknown until "
+            "the family is removed; the wildcard is limited to the stories/ prefix of our own bucket.",
+        )
         sync.function.add_event_source(
             event_sources.DynamoEventSource(
                 storage.families,

@@ -46,6 +46,8 @@ class DurableStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            # A deleted row's bytes are zeroed, not left in a free page: a forgotten story is not on disk either.
+            self._db.execute("PRAGMA secure_delete=ON")
             verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)

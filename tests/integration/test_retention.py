@@ -69,6 +69,11 @@ def _state_rows(home: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def _on_disk(home: Path) -> int:
+    """The state file and its write-ahead log, in bytes."""
+    return sum(path.stat().st_size for path in (home / STATE_FILE, home / f"{STATE_FILE}-wal") if path.exists())
+
+
 def _runs_through_the_api(runtime: LocalRuntime) -> str:
     """Every run's description, output and history as Step Functions answers: what an operator can read."""
     assert runtime.resources is not None
@@ -164,6 +169,7 @@ def test_an_expired_story_is_told_nowhere(runtime: LocalRuntime) -> None:
     assert f"console:/console/runs/{run}" in _where(story.title, runtime, story.id)
 
     _expire(runtime, story.id)
+    size = _on_disk(runtime.settings.home)
     pruned = runtime.prune()
 
     assert (pruned.stories, pruned.runs) == (1, 1)
@@ -172,6 +178,10 @@ def test_an_expired_story_is_told_nowhere(runtime: LocalRuntime) -> None:
         assert _where(told, runtime, story.id) == set(), told
     assert _where(story.id, runtime, story.id) == set()  # not even its id: no email, run, log line or file
     assert not (runtime.settings.home / "media" / "stories" / story.id).exists()
+    # Compacted: no free page keeps old bytes, and the file with its log takes less room than before.
+    with sqlite3.connect(runtime.settings.home / STATE_FILE) as db:
+        assert db.execute("PRAGMA freelist_count").fetchone() == (0,)
+    assert _on_disk(runtime.settings.home) < size
 
 
 def test_a_removed_family_leaves_nothing_behind(runtime: LocalRuntime) -> None:

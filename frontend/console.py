@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -73,10 +75,14 @@ class Console:
         story = self.stories.get(story_id) if story_id else None
         return story if story is not None and not story.expired(now) else None
 
-    def live_titles(self) -> dict[str, str]:
-        """Every living story's title by id: one scan, since the TTL keeps the table to two days of stories."""
+    def live_titles(self, story_ids: Iterable[str | None]) -> dict[str, str]:
+        """The living stories' titles by id: one GetItem per story, eight at a time (the pages' role may read a
+        story by id, never scan the table)."""
         now = datetime.now(UTC)
-        return {story.id: story.title for story in self.stories.recent(limit=1_000_000) if not story.expired(now)}
+        wanted = sorted({story_id for story_id in story_ids if story_id})
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = list(pool.map(lambda story_id: self.live_story(story_id, now), wanted))
+        return {story.id: story.title for story in found if story is not None}
 
 
 def console_router(console: Console) -> APIRouter:
@@ -152,7 +158,7 @@ def console_router(console: Console) -> APIRouter:
             rows, token = console.runs.page(chosen, after, family=family)
         except StateMachineNotFoundError as error:
             return unavailable(request, session, error)
-        titles = console.live_titles()
+        titles = console.live_titles(row.story_id for row in rows)
         context = {
             "rows": [replace(row, title=titles.get(row.story_id or "")) for row in rows],
             "next_token": token,
@@ -313,9 +319,13 @@ def _day(text: str | None) -> date | None:
 
 
 def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
-    titles = console.live_titles()
-    found = (replace(row, title=titles.get(row.story_id or "")) for row in console.runs.recent(filters.limit))
-    rows = [row for row in found if filters.keeps(row, console.zone)]
+    recent = console.runs.recent(filters.limit)
+    titles = console.live_titles(row.story_id for row in recent)
+    rows = [
+        row
+        for row in (replace(row, title=titles.get(row.story_id or "")) for row in recent)
+        if filters.keeps(row, console.zone)
+    ]
     order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
     return nights.summarize(rows, console.zone, order)
 

@@ -14,6 +14,7 @@ from storyteller.dal.stories import StoryStore
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryStatus
+from tests.idle import wait_until_idle
 from tests.integration.test_flow import _audio_made, _image_made, _story
 
 
@@ -55,6 +56,7 @@ def failed_run(runtime: LocalRuntime) -> tuple[str, str, CountingMedia]:
     outcome = runtime.wait_for_story(story.id, timeout=30)
     assert outcome.execution_status == "FAILED"
     assert outcome.execution_arn is not None
+    assert media.calls == {"image": 1, "audio": 1}  # a RuntimeError is not one the ASL retries
     return story.id, outcome.execution_arn, media
 
 
@@ -88,6 +90,14 @@ def test_a_redriven_run_completes_under_the_same_arn_with_one_email(
     assert "Claim" not in entered  # the claim from the first run stands
     assert entered[0] == "MakeMedia"
     assert "ExecutionStarted" not in after_redrive
+    # As in AWS, only the failed branch ran again; the finished one gave its output as before, without a trace.
+    assert media.calls == {"image": 1, "audio": 2}
+    assert "Illustrate" not in entered
+    assert "Narrate" in entered
+    assert not any("Storyteller.KeptBranch" in str(event) for event in history)
+    stored = StoryStore(runtime.settings).get(story_id)
+    assert stored is not None
+    assert stored.imageKey == names.image_key(story_id)  # the kept branch's output reached SaveMedia
 
 
 def test_redriving_a_run_that_is_not_failed_is_refused_and_changes_nothing(
@@ -108,8 +118,9 @@ def test_redriving_a_run_that_is_not_failed_is_refused_and_changes_nothing(
     assert "is SUCCEEDED" in refused.value.response["Error"]["Message"]
     assert len(sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]) == events_before
     assert sfn.describe_execution(executionArn=arn)["redriveCount"] == 1
-    time.sleep(0.3)
+    wait_until_idle(runtime)
     assert len(emails_for(runtime.outbox_dir, story_id)) == 1
+    assert media.calls["audio"] == 2  # the refused redrive ran nothing
 
 
 def test_a_run_that_fails_again_can_be_redriven_again(
@@ -127,4 +138,6 @@ def test_a_run_that_fails_again_can_be_redriven_again(
     assert described["status"] == "SUCCEEDED"
     assert described["redriveCount"] == 2
     runtime.wait_for_story(story_id, timeout=30)
+    wait_until_idle(runtime)
     assert len(emails_for(runtime.outbox_dir, story_id)) == 1
+    assert media.calls == {"image": 1, "audio": 3}  # the picture once; the narration in the run and each redrive

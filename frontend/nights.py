@@ -77,7 +77,7 @@ def night_run(described: Mapping[str, Any], story: Mapping[str, Any] | None, eve
     return NightRun(
         name=described["name"],
         story_id=_text(story, "id"),
-        title=_text(story, "title"),
+        title=None,  # the console reads it from the Stories table while the story lives
         status=described["status"],
         started=described["startDate"],
         stopped=described.get("stopDate"),

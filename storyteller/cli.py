@@ -169,7 +169,10 @@ def up(
             _first_story(runtime)
         families = FamilyStore(settings)
         schedule = FamilySchedules(
-            families.all, lambda family_id, firing: runtime.create_story(scheduled_time=firing, family_id=family_id)
+            families.all,
+            lambda family_id, firing: runtime.create_story(scheduled_time=firing, family_id=family_id),
+            # `family remove` from another terminal deleted its stories; the emails, logs and runs go here.
+            on_removed=lambda _: runtime.prune(),
         )
         schedule.start()
         next_runs = schedule.next_runs()

@@ -105,12 +105,18 @@ class Family(_Strict):
         return f"/shelf/{self.id}/{self.shelfToken}"
 
     def ref(self) -> FamilyRef:
-        """What a story's event carries of its family."""
-        return FamilyRef(id=self.id, shelf=self.shelf_path)
+        """What a story's event carries of its family: its id, never the shelf's token."""
+        return FamilyRef(id=self.id)
 
 
 class FamilyRef(_Strict):
-    """The family a story is for, as its event carries it: whose email, and the shelf link in it."""
+    """The family a story is for, as its event carries it: an id to read the family by."""
+
+    id: str = Field(pattern=FAMILY_ID_PATTERN)
+
+
+class LegacyFamilyRef(_Strict):
+    """A version 2 event's family: the id and the shelf path (which holds the family's secret token)."""
 
     id: str = Field(pattern=FAMILY_ID_PATTERN)
     shelf: str = Field(min_length=1, max_length=200)
@@ -118,24 +124,34 @@ class FamilyRef(_Strict):
 
 # What a version 1 event (from before households) is taken to mean: the default family's; the state
 # machine's UpgradeV1 state adds the same (statemachine/story_media.asl.json).
-LEGACY_FAMILY = FamilyRef(id=names.DEFAULT_FAMILY, shelf="/")
+LEGACY_FAMILY = FamilyRef(id=names.DEFAULT_FAMILY)
 
 
 class StoryCreated(_Strict):
-    """The event the pipe puts on the bus; consumers never see DynamoDB's format.
+    """The event the pipe puts on the bus (version 3): references, not content.
 
-    Version 2 adds `family`; version 1 (no family) is still accepted as the default family's.
+    Step Functions keeps a run's input and every state's input and output for 90 days, longer than a
+    story may live; so the event names the story and its family and the media functions read the rest
+    from the Stories table.
     """
 
-    version: Literal["1", "2"] = "2"
+    version: Literal["3"] = "3"
+    id: str = Field(min_length=1, max_length=64)
     family: FamilyRef = LEGACY_FAMILY
+
+
+class LegacyStoryCreated(_Strict):
+    """Versions 1 and 2, which carried the whole story; accepted while such events can still be in flight."""
+
+    version: Literal["1", "2"] = "2"
+    family: LegacyFamilyRef = LegacyFamilyRef(id=names.DEFAULT_FAMILY, shelf="/")
     id: str = Field(min_length=1, max_length=64)
     title: str
     text: str
     scene: Scene
     characters: list[Character] = Field(min_length=1)
     createdAt: datetime
-    moment: str | None = None  # the plot's key moment, when the writer named one: what the picture shows
+    moment: str | None = None
 
     @field_validator("createdAt")
     @classmethod
@@ -143,6 +159,10 @@ class StoryCreated(_Strict):
         if value.tzinfo is None:
             raise ValueError("createdAt must carry a time zone")
         return value.astimezone(UTC)
+
+    def reference(self) -> StoryCreated:
+        """The same story as a version 3 event: what the state machine's Upgrade states make of it."""
+        return StoryCreated(id=self.id, family=FamilyRef(id=self.family.id))
 
 
 class StoryStatus(StrEnum):
@@ -228,16 +248,7 @@ class StoryItem(BaseModel):
 
     def to_event(self) -> StoryCreated:
         """The StoryCreated event this item announces."""
-        return StoryCreated(
-            family=FamilyRef(id=self.familyId, shelf=self.shelf),
-            id=self.id,
-            title=self.title,
-            text=self.text,
-            scene=self.scene,
-            characters=self.characters,
-            createdAt=self.createdAt,
-            moment=self.moment,
-        )
+        return StoryCreated(id=self.id, family=FamilyRef(id=self.familyId))
 
 
 def input_problems(error: ValidationError) -> str:

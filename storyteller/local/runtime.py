@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
+from storyteller.local.retention import PRUNE_INTERVAL_SECONDS, Pruned, prune
 from storyteller.local.state import LocalState, Restored
 from storyteller.local.status_rule import RunStatusRule
 from storyteller.local.store import DurableStore
@@ -104,6 +106,7 @@ class LocalRuntime:
         self._stop = threading.Event()
         self._pumps: list[threading.Thread] = []
         self._owns_log_variable = False
+        self._prune_lock = threading.Lock()
         self.resources: LocalResources | None = None
         self.restored = Restored()
 
@@ -157,15 +160,40 @@ class LocalRuntime:
             recipients_of=self._recipients_of,
         )
         self._recover()
+        self.prune()
         wakeups = self.durability.wakeups
         self._pumps = [
             threading.Thread(target=self._pump, args=(wakeups.stream, self._move_stories), name=f"{PUMP}-stream"),
             threading.Thread(target=self._pump, args=(wakeups.outbox, self._deliver), name=f"{PUMP}-outbox"),
+            threading.Thread(target=self._prune_daily, name="storyteller-retention"),
         ]
         for pump in self._pumps:
             pump.daemon = True
             pump.start()
         return self
+
+    def prune(self, now: datetime | None = None) -> Pruned:
+        """Forget expired and removed stories everywhere in STORYTELLER_HOME (storyteller/local/retention.py)."""
+        with self._prune_lock:
+            pruned = prune(self.settings, self.store, self.outbox_dir, self.log_file, now)
+        if pruned.stories or pruned.emails or pruned.media or pruned.runs or pruned.log_lines:
+            # Counts only: which stories they were is what is being forgotten.
+            log.info(
+                "forgot %d expired stories, %d emails, %d media files, %d runs, %d log lines",
+                pruned.stories,
+                pruned.emails,
+                pruned.media,
+                pruned.runs,
+                pruned.log_lines,
+            )
+        return pruned
+
+    def _prune_daily(self) -> None:
+        while not self._stop.wait(PRUNE_INTERVAL_SECONDS):
+            try:
+                self.prune()
+            except Exception:
+                log.exception("pruning expired stories failed; trying again tomorrow")
 
     def _recipients_of(self, family_id: str) -> list[str]:
         family = FamilyStore(self.settings).get(family_id)

@@ -21,6 +21,7 @@ BENCHMARKS = (
     "cold_start",
     "offline_providers",
     "story_variety",
+    "family_stories",
     "cost",
     "console",
     "durability",

@@ -11,6 +11,7 @@ from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import EmptyCatalogError, StoryValidationError
+from storyteller.kinship import read_kin
 from storyteller.models import Character, Family, PastStory, Provenance, Scene, StoryDraft, StoryItem
 from storyteller.providers.protocols import RememberingWriter, StoryWriter
 from storyteller.validation import StoryReport, validate_story
@@ -23,7 +24,8 @@ def pick_cast(
     sizes: tuple[int, int] = (2, 3),
     family_id: str = names.DEFAULT_FAMILY,
 ) -> tuple[list[Character], Scene]:
-    """A few characters and one scene at random; an empty catalog is a clear error saying what to do."""
+    """A few characters and one scene at random, always with the family's listening children; an empty catalog
+    is a clear error saying what to do."""
     if not characters:
         raise EmptyCatalogError(
             _empty(family_id, table="Characters", things="characters", command="cast add", kind="cast")
@@ -31,7 +33,11 @@ def pick_cast(
     if not scenes:
         raise EmptyCatalogError(_empty(family_id, table="Scenes", things="scenes", command="scene add", kind="scenes"))
     size = min(rng.randint(*sizes), len(characters))
-    return rng.sample(characters, size), rng.choice(scenes)
+    # A child who listens to every story is in every story: the others fill the rest of the cast.
+    listeners = [character for character in characters if read_kin(character.description).listener]
+    others = [character for character in characters if character not in listeners]
+    cast = listeners + rng.sample(others, max(0, min(size - len(listeners), len(others))))
+    return rng.sample(cast, len(cast)), rng.choice(scenes)
 
 
 def _empty(family_id: str, *, table: str, things: str, command: str, kind: str) -> str:

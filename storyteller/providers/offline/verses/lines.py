@@ -38,6 +38,25 @@ SCENERY = _options(
     """
 )
 
+# The family's own things in their own place: one of these is in every story whose scene names some.
+OWN_THINGS = _options(
+    """
+    And close by {own}, everything was cosy and right,
+    They looked over at {own}, so familiar and near,
+    Beside {own}, the evening was quiet and slow,
+    Near {own}, all the place was getting ready for sleep,
+    """
+)
+
+# A fear met gently: the character is safe, held, and the fear stays small.
+FEARS = _options(
+    """
+    And {fearful}, who is scared of {fear}, felt safe and held tight,
+    Even {fearful} forgot about {fear}, snug and all right,
+    If {fear} came, {fearful} knew they would all stay near,
+    """
+)
+
 MEETINGS = _options(
     """
     Along came {intro} {meet},

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bench.common import write_result
 from storyteller.kinship import read_kin
 from storyteller.models import Character, Scene, StoryDraft
+from storyteller.providers.offline.verses.lines import FILLER, FILLER_BUDGET
 from storyteller.providers.offline.verses.people import past, read_person, singular
 from storyteller.providers.offline.verses.place import read_place
 from storyteller.providers.offline.verses.plots import PLOTS, SPOKEN_TO
@@ -30,20 +31,8 @@ from storyteller.validation import validate_story, verse_lines
 
 NIGHTS = 5
 # Stock phrases that say nothing about this family; a story may use a few, not many.
-FILLER = (
-    "hummed along",
-    "like the best night of the year",
-    "like a small paper kite",
-    "as good friends always do",
-    "as all good friends know",
-    "one, two, three",
-    "as if dreams had come true",
-    "like never before",
-    "as the old stories said",
-    "as snug as a pup on a knee",
-)
-FILLER_BUDGET = 2
-_CUT_END = re.compile(r"\b(?:the|a|an|of|and|with|in|on|at|to|from|my|his|her|their)\s*(?:[,.;:!?]|$)", re.IGNORECASE)
+# "looked on," and "settled in," end well; "in the," and "of," do not.
+_CUT_END = re.compile(r"\b(?:the|a|an|of|and|with|to|from|my|his|her|their)\s*(?:[,.;:!?]|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

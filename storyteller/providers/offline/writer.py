@@ -149,6 +149,7 @@ class _Story:
         self._creature = rng.choice(self._lexicon.creature)  # the one the plot is about, all night
         self._past_titles = {story.title for story in recent}
         self._ends: list[str] = []  # every line's last word so far, in order
+        self._told: list[str] = []  # every line so far, for the filler budget
 
     def draft(self) -> StoryDraft:
         own = self._place.objects
@@ -180,7 +181,8 @@ class _Story:
             section, choices = growing[grown % len(growing)] if self._level is not YOUNG else growing[0]
             section.insert(-1 if section is ending else len(section), self._couplet(choices))
             grown += 1
-        for section in (ending, goodnight, opening):
+        # The opening keeps the family's own things: they are what makes the place theirs.
+        for section in (ending, goodnight) if own else (ending, goodnight, opening):
             if _words(sections) > most and len(section) > 1:
                 section.pop(1 if section is opening else 0)  # the opening keeps the line that says where
         # A little listener's shorter night: the worry and the second idea go, the plot stays.
@@ -189,6 +191,10 @@ class _Story:
                 section.pop(1)
         text = "\n\n".join("\n".join(stanza) for section in sections for stanza in _stanzas(section))
         return StoryDraft(title=self._title(), text=text, plot=self._plot.id, moment=self._moment())
+
+    def _filler(self, first: str) -> int:
+        told = "\n".join([*self._told, first]).lower()
+        return sum(told.count(phrase) for phrase in lines.FILLER)
 
     def _worries(self) -> Sequence[str]:
         # A lost key is looked for, not spoken to: "we must help a birthday present" is nonsense.
@@ -238,6 +244,7 @@ class _Story:
         ]
         first, second = min(fillings, key=lambda pair: abs(syllables(pair[0]) - syllables(pair[1])))
         self._ends.extend((last_word(first), last_word(second)))
+        self._told.extend((first, second))
         return first, second
 
     def _couplet(self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None = None) -> tuple[str, str]:
@@ -256,10 +263,14 @@ class _Story:
             if end in used:
                 continue
             # The last tries take any metre: a couplet a little uneven beats a friend never met.
-            second = answer(first, used, self._rng, fill, slack=None if attempt >= TRIES - 5 else METRE_SLACK)
+            spent = lines.FILLER if self._filler(first) >= lines.FILLER_BUDGET else ()
+            second = answer(
+                first, used, self._rng, fill, slack=None if attempt >= TRIES - 5 else METRE_SLACK, spent=spent
+            )
             if second is None:
                 continue
             self._ends.extend((end, last_word(second)))
+            self._told.extend((first, second))
             return first, _capital(second)
         # Every first line has run out of rhymes or metre: a couplet that always rhymes.
         return ("And the night was as calm and as still as could be,", "As quiet and as soft as the sea.")
@@ -342,8 +353,8 @@ def _friend(character: Character | None) -> _Friend:
     words = name.split()
     short = " ".join(words[:SHORT_NAME_WORDS]) if len(words) > SHORT_NAME_WORDS + 1 else name
     person = read_person(description)
-    pos = possessive(description)
-    pos = person.kin.possessive if pos == "the" else pos
+    # The family's nouns decide ("his mum" is a she); the older word reading where they say nothing.
+    pos = person.kin.possessive if person.kin.subject != "they" else possessive(description)
     gift = gift_for(description)
     if gift is KIND_HEART:
         gift = _trait_gift(person) or KIND_HEART
@@ -399,5 +410,7 @@ def _introduce(name: str, description: str) -> str:
     if len(kept) > 1 and kept[0].lower() in _DETERMINERS:
         # "his twin sister" has no "he" before it in the story: said "the twin sister".
         article = "the" if kept[0].lower() in _POSSESSIVES else kept[0].lower()
+        if article == "the" and kept[-1].lower().strip(",.") in name.lower().split():
+            return f"{name},"  # "Dad, their dad," says nothing more than "Dad,"
         return f"{name}, {' '.join([article, *kept[1:]]).rstrip('.!?;:')},"
     return f"{name},"

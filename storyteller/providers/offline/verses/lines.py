@@ -164,6 +164,21 @@ OPENERS = _options(
     """
 )
 
+# Stock phrases that say nothing of this family or place: a story may have a few, no more.
+FILLER = (
+    "hummed along",
+    "like the best night of the year",
+    "like a small paper kite",
+    "as good friends always do",
+    "as all good friends know",
+    "one, two, three",
+    "as if dreams had come true",
+    "like never before",
+    "as the old stories said",
+    "as snug as a pup on a knee",
+)
+FILLER_BUDGET = 2
+
 # ...and a tail that ends on the rhyme: end word, then its tails.
 _TAIL_ROWS = """
 night: all through the night | for the rest of the night | in the hush of the night

@@ -83,7 +83,7 @@ def _lemma(phrase: str) -> str:
 def _is_verb(word: str) -> bool:
     """ "plays" in "wears a hat and plays the guitar": a verb form, no thing worn."""
     lemmas = getAllLemmas(word)
-    return "VERB" in lemmas and word.endswith(("ing", "ed", "s"))
+    return "VERB" in lemmas and word.endswith("s")  # "stuffed giraffe" and "sleeping bag" are things
 
 
 def singular(noun_phrase: str) -> str:

@@ -277,6 +277,7 @@ SPOKEN_TO = frozenset(
         "snoring-giant",
         "counting-sheep",
         "sleepless-owl",
+        "paper-boat",
         "lost-glow",
     }
 )

@@ -38,9 +38,15 @@ def rhyming_ends(word: str) -> tuple[str, ...]:
 
 
 def answer(
-    first: str, used: set[str], rng: random.Random, fill: dict[str, str], slack: int | None = METRE_SLACK
+    first: str,
+    used: set[str],
+    rng: random.Random,
+    fill: dict[str, str],
+    slack: int | None = METRE_SLACK,
+    spent: tuple[str, ...] = (),
 ) -> str | None:
-    """A second line for `first`: rhyming on an end not used yet, within `slack` syllables; None if there is none."""
+    """A second line for `first`: rhyming on an end not used yet, within `slack` syllables, with none of the
+    `spent` phrases where another line will do; None if there is none."""
     end = last_word(first)
     ends = [other for other in rhyming_ends(end) if other not in used and other != end]
     if not ends:
@@ -57,7 +63,8 @@ def answer(
         if _SLOT.findall(templates[index]) != _SLOT.findall(templates[index + 1])  # not the gulls twice
         for tail in tails
     ]
-    best = min(lines, key=lambda line: abs(syllables(line) - target))
+    fresh = [line for line in lines if not any(phrase in line.lower() for phrase in spent)]
+    best = min(fresh or lines, key=lambda line: abs(syllables(line) - target))
     return best if slack is None or abs(syllables(best) - target) <= slack else None
 
 

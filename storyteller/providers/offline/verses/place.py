@@ -128,7 +128,10 @@ def _head_noun(words: list[str]) -> tuple[str, bool]:
     head = [word for word in lowered[:end] if word not in _DETERMINERS] or lowered[:end] or lowered
     owner = any(word.endswith(("'s", "s'")) for word in lowered[:end])
     # "a balcony high over the city" is a balcony: a noun we know the preposition of wins over a word after it.
-    noun = next((word for word in reversed(head) if word in _HEADS), head[-1]).removesuffix("'s")
+    last = head[-1]
+    describing = {"ADJ", "ADV"} & set(getAllLemmas(last))
+    known = next((word for word in reversed(head) if word in _HEADS), last)
+    noun = (known if describing and last not in _HEADS else last).removesuffix("'s")
     # "the back seat" is a seat; "backseat" written as one word too.
     return noun, owner
 

@@ -53,6 +53,7 @@ class StoryDraft(_Strict):
     text: str = Field(min_length=1, max_length=20_000)
     plot: str | None = Field(default=None, max_length=64)  # which plot shape, so later nights can avoid it
     moment: str | None = Field(default=None, max_length=200)  # the key moment, for the picture
+    synopsis: str | None = Field(default=None, max_length=300)  # the plot in one line, so later nights can avoid it
 
 
 class PastStory(_Strict):

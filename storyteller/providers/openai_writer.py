@@ -1,4 +1,4 @@
-"""The story in verse from OpenAI: structured output {title, text}, then moderation, tokens counted."""
+"""The story in verse from OpenAI: structured output {title, text, moment, synopsis}, then moderation, tokens counted."""
 
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant
 MAX_COMPLETION_TOKENS = 6000
 SCENE_WORDS_SHOWN = 4
 RECENT_SHOWN = 7
+MOMENT_MAX = 200
+SYNOPSIS_MAX = 300
 
 SYSTEM_PROMPT = (
     "You write bedtime stories in verse for children aged {ages}. Your stories are warm, gentle "
     "and calm: a small problem solved with kindness, no danger, villains or fear, and everyone asleep "
-    "at the end. You answer with a title and the story's text only."
+    "at the end. You answer with a title, the story's text, its key moment and a one-line synopsis."
 )
 
 
@@ -38,6 +40,8 @@ class _StoryOutput(BaseModel):
 
     title: str
     text: str
+    moment: str  # what the picture shows: the same night the story tells
+    synopsis: str  # the plot in one line, for the nights after
 
 
 class OpenAIStoryWriter:
@@ -112,7 +116,13 @@ class OpenAIStoryWriter:
         if message.parsed is None:
             raise StoryValidationError("the answer was not JSON with a title and a text: it was empty")
         try:
-            return StoryDraft(title=message.parsed.title, text=message.parsed.text)
+            parsed = message.parsed
+            return StoryDraft(
+                title=parsed.title,
+                text=parsed.text,
+                moment=clean_text(parsed.moment)[:MOMENT_MAX] or None,
+                synopsis=clean_text(parsed.synopsis)[:SYNOPSIS_MAX] or None,
+            )
         except ValidationError as error:
             fields = ", ".join(str(problem["loc"][0]) + " " + problem["msg"] for problem in error.errors())
             raise StoryValidationError(f"the draft is malformed: {fields}") from None
@@ -170,7 +180,13 @@ def story_prompt(
         "never on a name or a made-up word.",
         f"- {least} to {most} words in all: never fewer than {MIN_WORDS} or more than {MAX_WORDS}.",
         f"- {level.vocabulary} No headings, no markup, no < or > characters.",
+        "- The arc: a small trouble, a first try that fails, one character's own described trait (what they "
+        "wear, carry, love or can do) that solves it, then a calm wind-down.",
+        f"- A steady metre: about {level.syllables[0]} to {level.syllables[1]} syllables a line, four beats.",
         "- End with everyone drifting off to sleep.",
+        "",
+        "Also give the key moment (one short sentence: who does what, where, for the picture) and a one-line "
+        "synopsis of the plot (no verse, for remembering which stories were told).",
     ]
     if recent:
         told = "\n".join(f"- {clean_text(story.title)}" for story in recent[:RECENT_SHOWN])

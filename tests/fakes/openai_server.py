@@ -190,7 +190,13 @@ class FakeOpenAI:
             if isinstance(scripted, RawReply):
                 return JSONResponse(_completion(recorded.body, scripted.content))
             draft = scripted if isinstance(scripted, StoryDraft) else self.story_responder(recorded.body)
-            return JSONResponse(_completion(recorded.body, json.dumps({"title": draft.title, "text": draft.text})))
+            answer = {
+                "title": draft.title,
+                "text": draft.text,
+                "moment": draft.moment or "everyone asleep",
+                "synopsis": draft.synopsis or draft.plot or draft.title,
+            }
+            return JSONResponse(_completion(recorded.body, json.dumps(answer)))
 
         @app.post(MODERATIONS)
         async def moderations(request: Request) -> JSONResponse:

@@ -14,7 +14,21 @@ OLDEST_CHILD = 12
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _AGE = re.compile(r"\b(\d{1,2})[- ]?(?:years?[- ]old|yo\b)|\baged?\s+(\d{1,2})\b|\bof\s+(\d{1,2})\b")
-_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 
 def _set(words: str) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""The story in verse from OpenAI: structured output {title, text, moment, synopsis}, then moderation, tokens counted."""
+"""The story in verse from OpenAI: structured output (title, text, moment, synopsis), moderated, tokens counted."""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ def test_a_person_is_read_for_relation_pronoun_and_what_they_have_love_do_or_fea
 
     assert (noor.kin.relation, noor.kin.age, noor.kin.subject) == ("child", 6, "she")
     assert (noor.items, noor.does, noor.fears) == (("red scarf",), ("climb",), ("thunder",))
-    assert sister.subject == "she" and sister.listener
+    assert sister.subject == "she"
+    assert sister.listener
     assert not read_kin("a brave girl with a lantern").listener  # a story's character, not the family's child
 
 

@@ -60,7 +60,8 @@ def test_the_picture_names_the_moment_and_draws_each_character_the_same_every_ni
     assert "Noor climbing up to the high shelf" in first
     assert "the moon waking over the roof" in second
     cast_line = "Noor, a girl of six with a red scarf; Biscuit, a white dog"
-    assert cast_line in first and cast_line in second
+    assert cast_line in first
+    assert cast_line in second
     assert not {"afraid", "scared", "thunder", "dark", "loves"} & set(first.lower().replace(".", " ").split())
 
 

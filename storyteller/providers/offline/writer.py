@@ -130,7 +130,7 @@ class _Story:
         cleaned = clean_text(scene.description)
         self._place = read_place(cleaned)
         self._lexicon = _lexicon(self._place, lexicon_for(set(_LETTER_RUN.findall(cleaned.lower()))))
-        where, place = self._place.where, self._place.name
+        where, place = self._place.where, self._place.short
         self._plot = _fresh_plot(rng, {story.plot for story in recent})
         gifted = [friend for friend in self._friends if friend.gift is not KIND_HEART]
         self._hero = rng.choice(gifted or self._friends)

@@ -21,14 +21,22 @@ OBJECT_WORDS = 4
 MOST_OBJECTS = 4
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_DETERMINERS = frozenset("a an the my our your his her their its this that one some".split())
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_DETERMINERS = frozenset(_words("a an the my our your his her their its this that one some"))
 _ARTICLES = frozenset({"a", "an", "the", "some", "one"})
 _PREPOSITIONS = frozenset(
-    "in on at by under over inside outside beneath below above behind beside near among across along "
-    "upon within underneath between beyond".split()
+    _words(
+        "in on at by under over inside outside beneath below above behind beside near among across along "
+        "upon within underneath between beyond"
+    )
 )
 # Words that end a noun phrase inside a head phrase or a detail: "the night train to Edinburgh".
-_JOINS = _PREPOSITIONS | frozenset("of to from for into onto".split())
+_JOINS = _PREPOSITIONS | frozenset(_words("of to from for into onto"))
 # Where the head phrase ends and its details begin.
 _DETAIL = re.compile(
     r",|;|\s(?:with|where|full of|filled with|that|which|who|and smelling|smelling|warm with)\s", re.IGNORECASE
@@ -41,26 +49,28 @@ _LIST = re.compile(
 # How the head noun is said after a preposition, and its kind; any other noun is "in", outdoors.
 _HEADS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
-        "kitchen room bedroom nursery bathroom attic cellar basement hall house home cottage cabin hut "
-        "treehouse tent flat apartment castle palace tower barn shed den fort igloo classroom shop bakery "
-        "cafe studio lounge loft playroom ward hospital caravan greenhouse chapel church".split(),
+        _words(
+            "kitchen room bedroom nursery bathroom attic cellar basement hall house home cottage cabin hut "
+            "treehouse tent flat apartment castle palace tower barn shed den fort igloo classroom shop bakery "
+            "cafe studio lounge loft playroom ward hospital caravan greenhouse chapel church"
+        ),
         ("in", INDOOR),
     ),
-    **dict.fromkeys("library museum school station airport zoo theatre cinema cafe".split(), ("at", INDOOR)),
-    **dict.fromkeys("car seat backseat taxi van truck lorry carriage plane aeroplane".split(), ("in", VEHICLE)),
-    **dict.fromkeys("train bus tram coach ferry".split(), ("on", VEHICLE)),
+    **dict.fromkeys(_words("library museum school station airport zoo theatre cinema cafe"), ("at", INDOOR)),
+    **dict.fromkeys(_words("car seat backseat taxi van truck lorry carriage plane aeroplane"), ("in", VEHICLE)),
+    **dict.fromkeys(_words("train bus tram coach ferry"), ("on", VEHICLE)),
     **dict.fromkeys(
-        "pier jetty dock quay deck boat ship raft yacht houseboat beach shore island".split(), ("on", WATER)
+        _words("pier jetty dock quay deck boat ship raft yacht houseboat beach shore island"), ("on", WATER)
     ),
-    **dict.fromkeys("river lake pond stream sea ocean canal brook seaside harbour harbor".split(), ("by", WATER)),
-    **dict.fromkeys("pool".split(), ("in", WATER)),
-    **dict.fromkeys("hill hillside mountain farm balcony porch roof rooftop lawn".split(), ("on", OUTDOOR)),
-    **dict.fromkeys("campsite campfire fire fireplace".split(), ("by", OUTDOOR)),
+    **dict.fromkeys(_words("river lake pond stream sea ocean canal brook seaside harbour harbor"), ("by", WATER)),
+    **dict.fromkeys(_words("pool"), ("in", WATER)),
+    **dict.fromkeys(_words("hill hillside mountain farm balcony porch roof rooftop lawn"), ("on", OUTDOOR)),
+    **dict.fromkeys(_words("campsite campfire fire fireplace"), ("by", OUTDOOR)),
 }
 # A word anywhere in the head phrase that makes the whole place one kind: "the back seat of a car".
 _KIND_WORDS: dict[str, str] = {
-    **dict.fromkeys("car taxi van truck lorry bus train tram plane aeroplane caravan".split(), VEHICLE),
-    **dict.fromkeys("hospital".split(), INDOOR),
+    **dict.fromkeys(_words("car taxi van truck lorry bus train tram plane aeroplane caravan"), VEHICLE),
+    **dict.fromkeys(_words("hospital"), INDOOR),
 }
 
 
@@ -69,7 +79,8 @@ class Place:
     """A scene as the story says it."""
 
     where: str  # "in grandma's kitchen": the first time, with its preposition
-    name: str  # "grandma's kitchen", "the snowy cabin": every time after
+    name: str  # "grandma's kitchen", "the snowy cabin": the whole head phrase, for saying where
+    short: str  # "the city", "the forest clearing", "grandma's kitchen": in the lines after the first
     head: str  # "kitchen": the noun the place is named by
     preposition: str
     kind: str  # indoor, outdoor, vehicle or water
@@ -86,7 +97,7 @@ def read_place(description: str) -> Place:
     head_phrase, details = _split(text)
     words = head_phrase.split()[:HEAD_WORDS] if head_phrase else []
     if not words:
-        return Place("in the land of dreams", "the land of dreams", "dreams", "in", OUTDOOR, ())
+        return Place("in the land of dreams", "the land of dreams", "the land of dreams", "dreams", "in", OUTDOOR, ())
     noun, owner = _head_noun(words)
     preposition, kind = _HEADS.get(noun.lower(), ("in", OUTDOOR))
     kind = next((_KIND_WORDS[word] for word in _lowered(words) if word in _KIND_WORDS), kind)
@@ -100,7 +111,31 @@ def read_place(description: str) -> Place:
     else:
         said = name = f"the {phrase}"
     objects = _objects(details, words)
-    return Place(f"{given or preposition} {said}", name, noun.lower(), given or preposition, kind, objects)
+    short = _short(words, noun.lower(), name)
+    return Place(f"{given or preposition} {said}", name, short, noun.lower(), given or preposition, kind, objects)
+
+
+def _short(words: list[str], noun: str, name: str) -> str:
+    """The head noun with the nouns before it that make it one thing ("forest clearing"), and its owner."""
+    lowered = _lowered(words)
+    if noun not in lowered:
+        return name
+    end = lowered.index(noun)
+    start = end
+    while (
+        start > 0
+        and lowered[start - 1] not in _DETERMINERS
+        and not lowered[start - 1].endswith(("'s", "s'"))
+        and _is_noun(lowered[start - 1])
+        and not {"ADJ", "ADV"} & set(getAllLemmas(lowered[start - 1]))
+    ):
+        start -= 1
+    if start > 0 and lowered[start - 1].endswith(("'s", "s'")):
+        start -= 1  # "grandma's kitchen" stays hers
+        return " ".join(words[start : end + 1]).strip(",.;:")
+    if start == 0 and lowered[0] not in _DETERMINERS and words[0][:1].isupper():
+        return " ".join(words[: end + 1]).strip(",.;:")  # a name: "Hogwarts"
+    return "the " + " ".join(lowered[start : end + 1])
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -119,7 +154,7 @@ def _lowered(words: list[str]) -> list[str]:
 
 
 def _head_noun(words: list[str]) -> tuple[str, bool]:
-    """The noun before the first preposition or "of": "the back seat of a car" is a seat; and whether it is someone's."""
+    """The noun before the first preposition: "the back seat of a car" is a seat; and whether it is someone's."""
     lowered = _lowered(words)
     end = next(
         (index for index, word in enumerate(lowered) if index and word in _JOINS),

@@ -219,9 +219,10 @@ def listeners_named(night: Told) -> bool:
 def trait_solves(night: Told) -> bool:
     """The stanza that solves the night names a character with what their description says they have or do."""
     plot = next(plot for plot in PLOTS if plot.id == night.draft.plot)
-    fix_start = plot.fix.split("{")[0][:24].lower()
+    # The fix's longest stretch with no slot in it marks the stanza where the night is put right.
+    fix_mark = max(re.split(r"\{\w+\}", plot.fix), key=len).strip().lower()
     stanzas = night.draft.text.split("\n\n")
-    solving = next((stanza for stanza in stanzas if fix_start in stanza.lower()), "")
+    solving = next((stanza for stanza in stanzas if fix_mark in stanza.lower()), "")
     for character in night.cast:
         person = read_person(character.description)
         traits = [
@@ -239,9 +240,14 @@ def trait_solves(night: Told) -> bool:
 
 
 def _builtin_gift(stanza: str, description_words: list[str]) -> bool:
+    """A built-in gift the description names (a lantern, a hum), its deed told in the stanza."""
     from storyteller.providers.offline.verses.gifts import GIFTS
 
-    return any(gift.words & set(description_words) and gift.key in stanza.lower() for gift in GIFTS)
+    lowered = stanza.lower()
+    return any(
+        gift.words & set(description_words) and any(" ".join(act.split()[:2]) in lowered for act in gift.acts)
+        for gift in GIFTS
+    )
 
 
 def cut_phrases(night: Told) -> int:

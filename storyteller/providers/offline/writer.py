@@ -48,6 +48,7 @@ TRIES = 40
 RECENT_ENDS = 8
 TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
+FIRST_LINE_CHOICES = 3
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -149,6 +150,7 @@ class _Story:
         self._creature = rng.choice(self._lexicon.creature)  # the one the plot is about, all night
         self._past_titles = {story.title for story in recent}
         self._ends: list[str] = []  # every line's last word so far, in order
+        self._beat = sum(level.syllables) / 2
         self._told: list[str] = []  # every line so far, for the filler budget
 
     def draft(self) -> StoryDraft:
@@ -174,7 +176,7 @@ class _Story:
         goodnight = [self._couplet(lines.DROWSINGS), self._couplet(lines.GOODNIGHTS)]
         sections = [opening, meeting, problem, attempt, deed, ending, goodnight]
         # An older listener's longer night: more of the world, more tries, more joy, in turn.
-        growing = [(opening, lines.SCENERY), (attempt, lines.IDEAS), (ending, lines.JOYS)]
+        growing = [(opening, lines.SCENERY), (attempt, lines.IDEAS), (ending, self._joys())]
         least, most = _AIMS.get(self._level, (self._level.least, self._level.most))
         grown = 0
         while _words(sections) < least and grown < 4 * len(growing):
@@ -250,9 +252,9 @@ class _Story:
     def _couplet(self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None = None) -> tuple[str, str]:
         """A first line from `options` and a second built to rhyme with it and keep its metre."""
         for attempt in range(TRIES):
-            template = self._rng.choice(options)
-            fill = self._fill(extra() if extra else None)
-            first = _capital(template.format_map(fill))
+            # Of a few first lines, the one nearest the steady line for the listeners' age.
+            drafts = [self._first_line(options, extra) for _ in range(FIRST_LINE_CHOICES)]
+            first, fill = min(drafts, key=lambda draft: abs(syllables(draft[0]) - self._beat))
             end = last_word(first)
             # An end word comes back only late in the search, and never within the last few couplets.
             used = (
@@ -265,7 +267,13 @@ class _Story:
             # The last tries take any metre: a couplet a little uneven beats a friend never met.
             spent = lines.FILLER if self._filler(first) >= lines.FILLER_BUDGET else ()
             second = answer(
-                first, used, self._rng, fill, slack=None if attempt >= TRIES - 5 else METRE_SLACK, spent=spent
+                first,
+                used,
+                self._rng,
+                fill,
+                slack=None if attempt >= TRIES - 5 else METRE_SLACK,
+                spent=spent,
+                aim=self._beat,
             )
             if second is None:
                 continue
@@ -274,6 +282,13 @@ class _Story:
             return first, _capital(second)
         # Every first line has run out of rhymes or metre: a couplet that always rhymes.
         return ("And the night was as calm and as still as could be,", "As quiet and as soft as the sea.")
+
+    def _first_line(
+        self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None
+    ) -> tuple[str, dict[str, str]]:
+        template = self._rng.choice(options)
+        fill = self._fill(extra() if extra else None)
+        return _capital(template.format_map(fill)), fill
 
     def _fill(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         """The slots, with a fresh pick of the place's words for every line."""

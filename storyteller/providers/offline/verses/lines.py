@@ -148,7 +148,7 @@ OPENERS = _options(
     And {sound} drifted on
     As {light} shone down
     And the {creatures} looked on
-    While {sound} hummed along
+    While {sound} went softly on
     And {a_passerby} yawned
     And {light} glimmered
     While {sound} rose and fell
@@ -197,7 +197,6 @@ free: so easy and free
 glow: in a soft, gentle glow
 slow: all drowsy and slow | so soft and so slow
 below: from above and below
-know: as all good friends know
 low: so gentle and low
 ground: all over the ground
 sound: without a sound | with a soft, sleepy sound
@@ -221,7 +220,6 @@ side: side by side
 all: one and all
 small: both big and small
 more: a little bit more
-before: like never before
 rest: at peace and at rest
 through: all the night through
 blue: in the velvety blue
@@ -236,23 +234,16 @@ air: in the cool night air
 care: with the greatest of care
 gone: till the dark was all gone
 on: as the night carried on
-said: as the old stories said
 spread: where the soft moonlight spread
-three: one, two, three
 glee: with a giggle of glee
-knee: as snug as a pup on a knee
 right: and all was just right
-kite: like a small paper kite
 play: as if ready to play
 gray: in the soft silver-gray
 toe: from their head to their toe
 row: in a neat little row
-year: like the best night of the year
 cheer: with a soft little cheer
 goodbye: with a wave and goodbye
 lullaby: like a soft lullaby
-do: as good friends always do
-true: as if dreams had come true
 two: one by one, two by two
 round: all the way round
 glide: with a hush and a glide
@@ -264,7 +255,6 @@ everything: over everything
 sleep: half ready for sleep
 dark: in the soft, friendly dark
 spark: with a glimmer and a spark
-along: and they hummed along
 """
 
 TAILS: dict[str, tuple[str, ...]] = {

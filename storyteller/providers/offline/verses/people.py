@@ -55,13 +55,13 @@ def read_person(description: str) -> Person:
     liked = [phrase for phrase in _phrases(_LOVES, text) if phrase not in fears]
     # "loves climbing" is something they do; "loves trains" something they love.
     does = [_lemma(phrase) for phrase in liked if phrase.split()[0].endswith("ing") and _lemma(phrase)]
-    does += [phrase for phrase in _phrases(_DOES, text) if "VERB" in getAllLemmas(phrase.split()[0])]
-    does += [_lemma(phrase) for phrase in _phrases(_WHO_DOES, text) if _is_verb(phrase.split()[0]) and _lemma(phrase)]
+    does += [_lemma(phrase) for phrase in _phrases(_DOES, text) if _lemma(phrase)]
+    does += [_lemma(phrase) for phrase in _phrases(_WHO_DOES, text) if _is_verb(phrase) and _lemma(phrase)]
     loves = tuple(phrase for phrase in liked if not phrase.split()[0].endswith("ing"))
     items = tuple(
         phrase
         for phrase in _phrases(_HAS, text)
-        if phrase not in fears and not _is_age(phrase) and not _is_verb(phrase.split()[0])
+        if phrase not in fears and not _is_age(phrase) and not _is_verb(phrase)
     )
     return Person(read_kin(text), items, loves, tuple(dict.fromkeys(does)), fears)
 
@@ -80,10 +80,12 @@ def _lemma(phrase: str) -> str:
     return " ".join([lemma[0], rest]).strip() if lemma else ""
 
 
-def _is_verb(word: str) -> bool:
-    """ "plays" in "wears a hat and plays the guitar": a verb form, no thing worn."""
-    lemmas = getAllLemmas(word)
-    return "VERB" in lemmas and word.endswith("s")  # "stuffed giraffe" and "sleeping bag" are things
+def _is_verb(phrase: str) -> bool:
+    """ "plays the guitar" in "wears a hat and plays the guitar": a doing, no thing worn. A one-word phrase
+    ("glasses", "compass") is a thing."""
+    first, _, rest = phrase.partition(" ")
+    lemma = getLemma(first, upos="VERB") if "VERB" in getAllLemmas(first) else ()
+    return bool(rest) and bool(lemma) and lemma[0] != first
 
 
 def singular(noun_phrase: str) -> str:

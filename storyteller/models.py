@@ -61,6 +61,7 @@ class PastStory(_Strict):
 
     title: str
     plot: str | None = None
+    synopsis: str | None = None
 
 
 class Family(_Strict):
@@ -212,6 +213,7 @@ class StoryItem(BaseModel):
     provenance: Provenance | None = None
     usage: Usage | None = None
     plot: str | None = None  # the writer's plot id, so the next nights of this cast tell another
+    synopsis: str | None = None  # the plot in one line (OpenAI writer), remembered for the nights after
     moment: str | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None

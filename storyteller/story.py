@@ -105,6 +105,7 @@ def create_story(
         usage=writer.usage(),
         plot=draft.plot,
         moment=draft.moment,
+        synopsis=draft.synopsis,
     )
     stories.put_new(story)
     return story

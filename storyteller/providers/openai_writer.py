@@ -189,7 +189,10 @@ def story_prompt(
         "synopsis of the plot (no verse, for remembering which stories were told).",
     ]
     if recent:
-        told = "\n".join(f"- {clean_text(story.title)}" for story in recent[:RECENT_SHOWN])
+        told = "\n".join(
+            f"- {clean_text(story.title)}" + (f": {clean_text(story.synopsis)}" if story.synopsis else "")
+            for story in recent[:RECENT_SHOWN]
+        )
         lines += [
             "",
             "This cast heard these stories on recent nights; give tonight a new title and a different plot:",

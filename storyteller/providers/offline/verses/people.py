@@ -84,8 +84,8 @@ def _is_verb(phrase: str) -> bool:
     """ "plays the guitar" in "wears a hat and plays the guitar": a doing, no thing worn. A one-word phrase
     ("glasses", "compass") is a thing."""
     first, _, rest = phrase.partition(" ")
-    lemma = getLemma(first, upos="VERB") if "VERB" in getAllLemmas(first) else ()
-    return bool(rest) and bool(lemma) and lemma[0] != first
+    lemmas: tuple[str, ...] = getLemma(first, upos="VERB") if "VERB" in getAllLemmas(first) else ()
+    return bool(rest) and bool(lemmas) and lemmas[0] != first
 
 
 def singular(noun_phrase: str) -> str:

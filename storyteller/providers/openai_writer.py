@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from storyteller import pricing
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
+from storyteller.providers.local_safety import unsafe_words
 from storyteller.providers.openai_client import translated_errors
 from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
@@ -61,6 +62,8 @@ class OpenAIStoryWriter:
         self._moderation_model = moderation_model
         self._prices = prices
         self._lock = threading.Lock()
+        # A local OpenAI-compatible server may have no moderation endpoint (404): then the local check stands in.
+        self._moderation_missing = False
         self._input_tokens = 0
         self._output_tokens = 0
 
@@ -128,15 +131,30 @@ class OpenAIStoryWriter:
             raise StoryValidationError(f"the draft is malformed: {fields}") from None
 
     def _moderate(self, draft: StoryDraft) -> None:
+        if self._moderation_missing:
+            self._check_locally(draft)
+            return
         with translated_errors("checking the story with moderation"):
-            result = self._client.moderations.create(
-                model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}"
-            ).results[0]
+            try:
+                result = self._client.moderations.create(
+                    model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}"
+                ).results[0]
+            except openai.NotFoundError:
+                self._moderation_missing = True
+                self._check_locally(draft)
+                return
         if result.flagged:
             categories = result.categories.model_dump(by_alias=True)
             named = sorted(name for name, flagged in categories.items() if flagged) or ["unspecified"]
             raise StoryValidationError(
                 f"moderation flagged the story ({', '.join(named)}); write a gentler story with none of that"
+            )
+
+    def _check_locally(self, draft: StoryDraft) -> None:
+        found = unsafe_words(f"{draft.title}\n\n{draft.text}")
+        if found:
+            raise StoryValidationError(
+                f"the local safety check found words unfit for bedtime ({', '.join(found[:8])}); write a gentler story"
             )
 
     def _count(self, usage: CompletionUsage | None) -> None:

@@ -93,6 +93,8 @@ class FakeOpenAI:
     def __init__(self, story_responder: StoryResponder | None = None) -> None:
         self.story_responder = story_responder or story_for_prompt
         self.accepted_key: str | None = None
+        # False: no moderation endpoint, as on llama.cpp's server or Ollama (a 404, as they answer).
+        self.moderations_available = True
         self._lock = threading.Lock()
         self._journal: list[Recorded] = []
         self._script: dict[str, deque[Fault | StoryDraft | RawReply | list[str]]] = {
@@ -201,6 +203,10 @@ class FakeOpenAI:
         @app.post(MODERATIONS)
         async def moderations(request: Request) -> JSONResponse:
             recorded = await _record(request)
+            if not self.moderations_available:
+                with self._lock:
+                    self._journal.append(recorded)
+                return JSONResponse({"error": {"message": "File Not Found", "type": "not_found_error"}}, 404)
             scripted = self._next(recorded)
             if isinstance(scripted, Fault):
                 return scripted.response()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from storyteller import cmu
@@ -49,6 +49,8 @@ RECENT_ENDS = 8
 TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
 FIRST_LINE_CHOICES = 3
+# A little listener's lines are the furthest from the templates' natural length: more first lines are tried.
+LITTLE_FIRST_LINE_CHOICES = 6
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -130,7 +132,9 @@ class _Story:
         self._friends = [_friend(character) for character in characters] or [_friend(None)]
         cleaned = clean_text(scene.description)
         self._place = read_place(cleaned)
-        self._lexicon = _lexicon(self._place, lexicon_for(set(_LETTER_RUN.findall(cleaned.lower()))))
+        # The kind of place its name says ("a balcony high over the city" is the city), not its details
+        # (flower pots do not make a balcony a castle garden with steps to go home up).
+        self._lexicon = _lexicon(self._place, lexicon_for(set(_LETTER_RUN.findall(self._place.name.lower()))))
         where, place = self._place.where, self._place.short
         self._plot = _fresh_plot(rng, {story.plot for story in recent})
         gifted = [friend for friend in self._friends if friend.gift is not KIND_HEART]
@@ -140,7 +144,7 @@ class _Story:
             "where": where,
             "place": place,
             "place_title": _title_case(place),
-            "at_place": _title_case(f"{self._lexicon.preposition} {place}"),
+            "at_place": _title_case(f"{self._place.preposition} {place}"),
             "cast": _cast([friend.short for friend in self._friends]),
             "lead": self._hero.short,
             "hero": self._hero.short,
@@ -151,6 +155,7 @@ class _Story:
         self._past_titles = {story.title for story in recent}
         self._ends: list[str] = []  # every line's last word so far, in order
         self._beat = sum(level.syllables) / 2
+        self._choices = LITTLE_FIRST_LINE_CHOICES if level is LITTLE else FIRST_LINE_CHOICES
         self._told: list[str] = []  # every line so far, for the filler budget
 
     def draft(self) -> StoryDraft:
@@ -253,7 +258,7 @@ class _Story:
         """A first line from `options` and a second built to rhyme with it and keep its metre."""
         for attempt in range(TRIES):
             # Of a few first lines, the one nearest the steady line for the listeners' age.
-            drafts = [self._first_line(options, extra) for _ in range(FIRST_LINE_CHOICES)]
+            drafts = [self._first_line(options, extra) for _ in range(self._choices)]
             first, fill = min(drafts, key=lambda draft: abs(syllables(draft[0]) - self._beat))
             end = last_word(first)
             # An end word comes back only late in the search, and never within the last few couplets.
@@ -406,13 +411,15 @@ def _trait_gift(person: Person) -> Gift | None:
 
 def _lexicon(place: Place, matched: Lexicon) -> Lexicon:
     """The built-in kind the scene's words match, unless the place is indoors, a vehicle or water of its own."""
-    if place.kind == INDOOR:
-        return HOME
-    if place.kind == VEHICLE:
-        return RIDE
-    if place.kind == WATER and matched is NIGHT:
-        return HARBOUR
-    return matched
+    own = _with_landmarks(HOME if place.kind == INDOOR else RIDE if place.kind == VEHICLE else HARBOUR, place)
+    if place.kind in (INDOOR, VEHICLE) or (place.kind == WATER and matched is NIGHT):
+        return own
+    return _with_landmarks(NIGHT, place) if matched is NIGHT else matched
+
+
+def _with_landmarks(lexicon: Lexicon, place: Place) -> Lexicon:
+    """A family's own place: its own things are where things happen, before the stock ones."""
+    return replace(lexicon, landmarks=(*place.objects, *lexicon.landmarks)) if place.objects else lexicon
 
 
 def _introduce(name: str, description: str) -> str:

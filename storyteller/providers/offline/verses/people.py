@@ -51,7 +51,7 @@ class Person:
 def read_person(description: str) -> Person:
     """The character a description describes: who they are, and what they have, love, do or fear."""
     text = " ".join(description.lower().split())
-    fears = _phrases(_FEARS, text)
+    fears = _phrases(_FEARS, text, keep_the=True)  # "scared of the dark", not "of dark"
     liked = [phrase for phrase in _phrases(_LOVES, text) if phrase not in fears]
     # "loves climbing" is something they do; "loves trains" something they love.
     does = [_lemma(phrase) for phrase in liked if phrase.split()[0].endswith("ing") and _lemma(phrase)]
@@ -95,7 +95,7 @@ def singular(noun_phrase: str) -> str:
     return " ".join([*before, lemma[0] if lemma else last])
 
 
-def _phrases(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+def _phrases(pattern: re.Pattern[str], text: str, keep_the: bool = False) -> tuple[str, ...]:
     """Each short noun or verb phrase the pattern introduces, up to a joining word: "red scarf", "thunder"."""
     found: list[str] = []
     for clause in re.split(r"[,;.]", text):
@@ -105,7 +105,7 @@ def _phrases(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
                 for word in _WORD.findall(part):
                     if word in _STOPS or word in _PREPOSITION_STOPS or len(kept) == ITEM_WORDS:
                         break
-                    if word not in _DROP:
+                    if word not in _DROP or (keep_the and word == "the" and not kept):
                         kept.append(word)
                 if kept:
                     found.append(" ".join(kept))

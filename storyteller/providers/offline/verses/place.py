@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getAllLemmas
+from lemminflect import getAllLemmas, getLemma
 
 INDOOR, OUTDOOR, VEHICLE, WATER = "indoor", "outdoor", "vehicle", "water"
 # The longest head phrase said in full; a longer one is a description, and its first clause is the place.
@@ -131,8 +131,12 @@ def _short(words: list[str], noun: str, name: str) -> str:
     ):
         start -= 1
     if start > 0 and lowered[start - 1].endswith(("'s", "s'")):
-        start -= 1  # "grandma's kitchen" stays hers
-        return " ".join(words[start : end + 1]).strip(",.;:")
+        # "grandma's kitchen" stays hers, "the lighthouse keeper's cottage" the keeper's: back to the owner's start.
+        start -= 1
+        while start > 0 and lowered[start - 1] not in _DETERMINERS:
+            start -= 1
+        owner = "the " if start > 0 and lowered[start - 1] in _ARTICLES else ""
+        return owner + " ".join(words[start : end + 1]).strip(",.;:")
     if start == 0 and lowered[0] not in _DETERMINERS and words[0][:1].isupper():
         return " ".join(words[: end + 1]).strip(",.;:")  # a name: "Hogwarts"
     return "the " + " ".join(lowered[start : end + 1])
@@ -198,16 +202,18 @@ def _objects(details: str, head: list[str]) -> tuple[str, ...]:
 def _noun_phrase(words: list[str]) -> list[str]:
     """Up to its noun: "fairy lights glowing" is the fairy lights; "waves whisper" the waves."""
     for index in range(len(words) - 1):
-        if (
-            words[index].lower().endswith("s")
-            and _is_noun(words[index])
-            and "VERB" in getAllLemmas(words[index + 1].lower())
-        ):
+        if _is_plural(words[index]) and "VERB" in getAllLemmas(words[index + 1].lower()):
             words = words[: index + 1]
             break
     while words and not _is_noun(words[-1]):
         words = words[:-1]
     return words
+
+
+def _is_plural(word: str) -> bool:
+    """ "waves" (of "waves whisper") is a plural noun; "brass" (of "brass telescope") is not."""
+    lemma = getLemma(word.lower(), upos="NOUN")
+    return _is_noun(word) and bool(lemma) and lemma[0] != word.lower()
 
 
 @lru_cache(maxsize=4096)

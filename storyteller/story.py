@@ -36,7 +36,9 @@ def pick_cast(
     # A child who listens to every story is in every story: the others fill the rest of the cast.
     listeners = [character for character in characters if read_kin(character.description).listener]
     others = [character for character in characters if character not in listeners]
-    cast = listeners + rng.sample(others, max(0, min(size - len(listeners), len(others))))
+    # ...with a grown-up or a pet beside them, when the family has one: the children are not alone every night.
+    joining = max(size - len(listeners), 1 if listeners else 0)
+    cast = listeners + rng.sample(others, min(joining, len(others)))
     return rng.sample(cast, len(cast)), rng.choice(scenes)
 
 

@@ -72,3 +72,21 @@ def test_no_cut_phrase_wrong_pronoun_or_thing_spoken_to(told: list[Told]) -> Non
     assert sum(map(cut_phrases, told)) == 0
     assert sum(map(pronoun_errors, told)) == 0
     assert sum(map(things_addressed, told)) == 0
+
+
+def test_the_familys_children_are_in_every_cast_with_a_grown_up_or_pet_beside_them() -> None:
+    from random import Random
+
+    from storyteller.models import Character, Scene
+    from storyteller.story import pick_cast
+
+    family = [
+        Character(id="a", name="Chioma", description="a girl of six"),
+        Character(id="b", name="Obi", description="her brother, aged 4"),
+        Character(id="c", name="Emeka", description="grandpa, who carries a torch"),
+        Character(id="d", name="Pepper", description="a black cat"),
+    ]
+    casts = [pick_cast(family, [Scene(id="s", description="a kitchen")], Random(night))[0] for night in range(20)]
+
+    assert all({"a", "b"} <= {character.id for character in cast} for cast in casts)
+    assert all({"c", "d"} & {character.id for character in cast} for cast in casts)

@@ -90,3 +90,24 @@ def test_the_familys_children_are_in_every_cast_with_a_grown_up_or_pet_beside_th
 
     assert all({"a", "b"} <= {character.id for character in cast} for cast in casts)
     assert all({"c", "d"} & {character.id for character in cast} for cast in casts)
+
+
+def test_every_new_first_line_has_rhymes_to_answer_it() -> None:
+    from storyteller.providers.offline.verses import lines
+    from storyteller.providers.offline.verses.rhymer import rhyming_ends
+    from storyteller.providers.offline.verses.scenes import HARBOUR, HOME, RIDE
+    from storyteller.providers.offline.writer import _trait_gift
+    from storyteller.validation import last_word
+
+    gifts = [
+        _trait_gift(read_person(text)) for text in ("a girl with a hat", "a boy who can climb", "a dog who loves balls")
+    ]
+    firsts = [
+        *lines.OWN_THINGS,
+        *lines.FEARS,
+        *(home for lexicon in (HOME, RIDE, HARBOUR) for home in lexicon.homes),
+        *(line for gift in gifts if gift for line in (*gift.meets, *gift.acts)),
+    ]
+
+    assert len(gifts) == len([gift for gift in gifts if gift])
+    assert [line for line in firsts if len(set(rhyming_ends(last_word(line))) - {last_word(line)}) < 2] == []

@@ -220,6 +220,7 @@ side: side by side
 all: one and all
 small: both big and small
 more: a little bit more
+before: just like the night before
 rest: at peace and at rest
 through: all the night through
 blue: in the velvety blue

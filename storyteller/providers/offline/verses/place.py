@@ -95,7 +95,10 @@ def read_place(description: str) -> Place:
     if len(first) == 2 and first[0].lower() in _PREPOSITIONS:
         given, text = first[0].lower(), first[1]
     head_phrase, details = _split(text)
-    words = head_phrase.split()[:HEAD_WORDS] if head_phrase else []
+    words = head_phrase.split()
+    if len(words) > HEAD_WORDS:
+        # A run-on head: its noun is at its end ("... lighthouse"), so the end is kept, after its first word.
+        words = [words[0], *words[-(HEAD_WORDS - 1) :]]
     if not words:
         return Place("in the land of dreams", "the land of dreams", "the land of dreams", "dreams", "in", OUTDOOR, ())
     noun, owner = _head_noun(words)

@@ -85,7 +85,9 @@ def family_router(
             if not story.expired()  # DynamoDB deletes expired rows up to days late
         ]
         return templates.TemplateResponse(
-            request, "shelf.html", {"family": family, "shelf": entries, "next": next_night(family)}
+            request,
+            "shelf.html",
+            {"family": family, "shelf": entries, "next": next_night(family), "zone": family.timeZone},
         )
 
     @router.get("/shelf/{family_id}/{token}/manage")
@@ -131,6 +133,7 @@ def family_router(
             "saved": _SAVED.get(saved or ""),
             "error": error,
             "form": form or {},
+            "zone": fresh.timeZone,
         }
         return templates.TemplateResponse(request, "manage.html", context, status_code=status)
 

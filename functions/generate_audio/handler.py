@@ -22,6 +22,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = parse_story_created(event)
     narrator = factory.narrator(settings)
+    # Said before the work: a narration takes seconds, and one cut short by a stop is then seen to have begun.
+    logger.info("narrating", extra={"story_id": story.id, "model": narrator.model})
     key = narrate(story, narrator, MediaStore(settings))
     usage = narration_usage(narrator, narrator.model, narration_text(story), settings.prices)
     logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})

@@ -4,7 +4,7 @@ Naming the access key is not enough: the key id travels in every presigned media
 pages. The signature proves the secret, which lives only in `credentials.json` (0600). The canonical
 request is rebuilt the way botocore builds it (`botocore.auth.SigV4Auth.canonical_request`): S3 paths
 as sent, other services' paths quoted once more; the payload hash from `X-Amz-Content-SHA256` when the
-client sent one, else the body's SHA-256.
+client sent one (and then the body must match it), else the body's SHA-256.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
+# A declared payload hash; other values (UNSIGNED-PAYLOAD, STREAMING-…) make no claim about the body.
+_HASH = re.compile(r"[0-9a-f]{64}")
 # AWS refuses a request signed more than 15 minutes away from its clock.
 CLOCK_SKEW = timedelta(minutes=15)
 
@@ -82,7 +85,12 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
     for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    return None if hmac.compare_digest(expected, signature) else "bad signature"
+    if not hmac.compare_digest(expected, signature):
+        return "bad signature"
+    # The signature covers the declared hash, not the body: as S3 does, check that the body is the one hashed.
+    if expires is None and _HASH.fullmatch(payload) and payload != hashlib.sha256(_body(environ)).hexdigest():
+        return "the body is not the one signed"
+    return None
 
 
 def _authorization_fields(rest: str) -> dict[str, str]:

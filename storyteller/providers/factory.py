@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
 from storyteller.reading_level import YOUNG, ReadingLevel
@@ -29,6 +31,20 @@ def use(overrides: ProviderOverrides | None) -> None:
     """Serve these providers in this process; None goes back to what the settings choose."""
     global _overrides
     _overrides = overrides or ProviderOverrides()
+
+
+def interrupt() -> int:
+    """Cut short the work in progress that can be: the offline narrator's (a stop is under way). How many.
+
+    The others wait on the network in plain Python, which the interpreter's exit does not trip over.
+    """
+    offline = _loaded_offline_narrator()
+    return int(offline.HibariNarrator.interrupt()) if offline is not None else 0
+
+
+def _loaded_offline_narrator() -> Any:
+    # Only once imported: importing it loads onnxruntime, which a run that narrated nothing does not need.
+    return sys.modules.get("storyteller.providers.offline.narrator")
 
 
 def story_writer(settings: Settings, level: ReadingLevel = YOUNG) -> StoryWriter:

@@ -9,6 +9,7 @@ in the prompt, an unflagged moderation, a real PNG.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -95,6 +96,10 @@ class FakeOpenAI:
         self.accepted_key: str | None = None
         # False: no moderation endpoint, as on llama.cpp's server or Ollama (a 404, as they answer).
         self.moderations_available = True
+        # Every image answer carries this base64 instead of a real PNG's (a misbehaving model), when set.
+        self.image_b64: str | None = None
+        # Called before each image is answered, off the event loop: holds the answer until something happened.
+        self.before_image: Callable[[], None] | None = None
         self._lock = threading.Lock()
         self._journal: list[Recorded] = []
         self._script: dict[str, deque[Fault | StoryDraft | RawReply | list[str]]] = {
@@ -217,9 +222,14 @@ class FakeOpenAI:
         async def images(request: Request) -> JSONResponse:
             recorded = await _record(request)
             scripted = self._next(recorded)
+            if self.before_image is not None:
+                await asyncio.to_thread(self.before_image)
             if isinstance(scripted, Fault):
                 return scripted.response()
-            return JSONResponse(_image(recorded.body))
+            answer = _image(recorded.body)
+            if self.image_b64 is not None:
+                answer["data"][0]["b64_json"] = self.image_b64
+            return JSONResponse(answer)
 
         return app
 

@@ -77,8 +77,8 @@ def _roles(synthesized: Synthesized) -> dict[str, str]:
         name: resources[synthesized.logical_id(c.function)]["Properties"]["Role"]["Fn::GetAtt"][0]
         for name, c in _functions(synthesized).items()
     }
-    _, service = synthesized.one("AWS::AppRunner::Service")
-    roles["web"] = service["Properties"]["InstanceConfiguration"]["InstanceRoleArn"]["Fn::GetAtt"][0]
+    web = synthesized.stack.frontend.web.function
+    roles["web"] = resources[synthesized.logical_id(web)]["Properties"]["Role"]["Fn::GetAtt"][0]
     return roles
 
 

@@ -61,6 +61,14 @@ class Storage(Construct):
         self.firings = _table(
             self, names.FIRINGS_TABLE, RemovalPolicy.DESTROY, time_to_live_attribute=names.FIRINGS_TTL_ATTRIBUTE
         )
+        # What each family was told (never the text), for four weeks: the writers' memory outlives the story.
+        self.memory = _table(
+            self,
+            names.MEMORY_TABLE,
+            RemovalPolicy.DESTROY,
+            sort_key="toldAt",
+            time_to_live_attribute=names.TTL_ATTRIBUTE,
+        )
         self.media = s3.Bucket(
             self,
             "Media",

@@ -53,6 +53,7 @@ class StoryDraft(_Strict):
     text: str = Field(min_length=1, max_length=20_000)
     plot: str | None = Field(default=None, max_length=64)  # which plot shape, so later nights can avoid it
     moment: str | None = Field(default=None, max_length=200)  # the key moment, for the picture
+    synopsis: str | None = Field(default=None, max_length=300)  # the plot in one line, so later nights can avoid it
 
 
 class PastStory(_Strict):
@@ -60,6 +61,7 @@ class PastStory(_Strict):
 
     title: str
     plot: str | None = None
+    synopsis: str | None = None
 
 
 class Family(_Strict):
@@ -231,6 +233,7 @@ class StoryItem(BaseModel):
     provenance: Provenance | None = None
     usage: Usage | None = None
     plot: str | None = None  # the writer's plot id, so the next nights of this cast tell another
+    synopsis: str | None = None  # the plot in one line (OpenAI writer), remembered for the nights after
     moment: str | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None

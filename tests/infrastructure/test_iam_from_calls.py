@@ -41,6 +41,7 @@ def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
         storage.legacy_scenes: LEGACY_SCENES,
         storage.stories: names.STORIES_TABLE,
         storage.firings: names.FIRINGS_TABLE,
+        storage.memory: names.MEMORY_TABLE,
     }
     for table, name in tables.items():
         arn = f"arn:aws:dynamodb:*:*:table/{name}"

@@ -21,8 +21,8 @@ def test_stories_table_expires_items_by_ttl_and_streams_new_images(synthesized: 
 def test_every_table_is_on_demand_and_only_stories_has_no_point_in_time_recovery(synthesized: Synthesized) -> None:
     tables = synthesized.resources("AWS::DynamoDB::GlobalTable")
     # Families, their Characters and Scenes, the single-family Characters and Scenes (kept for the migration),
-    # Stories, ScheduleFirings.
-    assert len(tables) == 7
+    # Stories, ScheduleFirings, StoryMemory.
+    assert len(tables) == 8
     stories = synthesized.logical_id(synthesized.stack.storage.stories)
     for logical_id, table in tables.items():
         properties = table["Properties"]

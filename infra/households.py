@@ -106,6 +106,7 @@ class Households(Construct):
         # rows and their media.
         sync.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
         sync.allow(["dynamodb:DeleteItem"], [storage.stories.table_arn])
+        sync.allow(["dynamodb:Query", "dynamodb:DeleteItem"], [storage.memory.table_arn])  # what it was told
         sync.allow(["s3:DeleteObject"], [storage.media.arn_for_objects("stories/*")])
         acknowledge(
             sync.role,

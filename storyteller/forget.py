@@ -15,6 +15,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.items import from_item
+from storyteller.dal.memory import StoryMemory
 from storyteller.settings import Settings
 
 
@@ -67,7 +68,8 @@ def forget_stories(story_ids: list[str], settings: Settings) -> Forgotten:
 
 
 def forget_family(family_id: str, settings: Settings) -> Forgotten:
-    """Every story of a removed family, with its media."""
+    """Every story of a removed family, with its media, and the memory of what it was told."""
+    StoryMemory(settings).forget_family(family_id)
     return forget_stories(family_story_ids(family_id, settings), settings)
 
 

@@ -89,7 +89,11 @@ def create_story(
     if family is not None and family.id != catalog.family_id:
         raise ValueError(f"catalog of {catalog.family_id!r} given for family {family.id!r}")
     characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng, family_id=catalog.family_id)
-    recent = stories.recent_of_cast({character.id for character in characters}, family_id=catalog.family_id)
+    recent = stories.recent_of_cast(
+        {character.id for character in characters},
+        family_id=catalog.family_id,
+        names_by_id={character.id: character.name for character in characters},
+    )
     draft, report = write_valid_story(writer, characters, scene, attempts, recent)
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     story = StoryItem(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -87,11 +88,16 @@ class StoryStore:
         return stories[:limit]
 
     def recent_of_cast(
-        self, character_ids: set[str], limit: int = 7, family_id: str = names.DEFAULT_FAMILY
+        self,
+        character_ids: set[str],
+        limit: int = 7,
+        family_id: str = names.DEFAULT_FAMILY,
+        names_by_id: Mapping[str, str] | None = None,
     ) -> list[PastStory]:
         """Titles, plots and synopses of the family's newest stories sharing a character with this cast, newest
-        first: from the memory, which keeps them four weeks while a story itself lives two days."""
-        return self._memory.recent_of_cast(character_ids, limit, family_id)
+        first: from the memory, which keeps them four weeks while a story itself lives two days (and keeps no
+        name: `names_by_id` puts tonight's cast's names back)."""
+        return self._memory.recent_of_cast(character_ids, limit, family_id, names_by_id)
 
 
 def _story(row: dict[str, Any]) -> StoryItem | None:

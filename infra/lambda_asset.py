@@ -35,7 +35,7 @@ PIP_PLATFORMS = (f"manylinux2014_{_MACHINE}", f"manylinux_2_28_{_MACHINE}")
 
 # What the cloud path imports beyond boto3 (runtime) and Powertools (layer). The offline providers'
 # Pillow, numpy, hibari-tts/onnxruntime and lameenc stay out: in AWS, OpenAI draws and Polly speaks.
-RUNTIME_DISTRIBUTIONS = ("pydantic", "python-dotenv", "openai", "pronouncing")
+RUNTIME_DISTRIBUTIONS = ("pydantic", "python-dotenv", "openai", "pronouncing", "email-validator", "dnspython")
 # Must never be bundled: provided by Lambda or the layer, or local-only and heavy.
 FORBIDDEN_DISTRIBUTIONS = (
     "boto3",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 from botocore.exceptions import ClientError
 
 from storyteller.dal.aws import client
 from storyteller.local.runtime import LocalRuntime
+from storyteller.settings import get_settings
 
 
 def test_a_write_the_disk_refused_leaves_nothing_readable(runtime: LocalRuntime) -> None:
@@ -37,3 +40,26 @@ def test_a_write_outside_a_storys_folder_is_refused_and_leaves_no_file(runtime: 
     with pytest.raises(ClientError):
         s3.get_object(Bucket=bucket, Key=key)
     assert not (runtime.settings.home / "media" / key).exists()
+
+
+def test_the_home_is_private_to_its_user_what_exists_and_what_the_stack_writes() -> None:
+    settings = get_settings()
+    old_log = settings.home / "logs" / "storyteller.log"
+    old_log.parent.mkdir(parents=True)
+    old_log.write_text("left readable by an older version\n")
+    old_log.chmod(0o644)
+    old_log.parent.chmod(0o755)
+
+    with LocalRuntime(settings) as running:
+        client("s3", settings.aws_region).put_object(
+            Bucket=settings.media_bucket, Key="stories/s1/image.png", Body=b"a picture"
+        )
+        paths = [settings.home, *settings.home.rglob("*")]
+        modes = {path.relative_to(settings.home).as_posix(): stat.S_IMODE(path.stat().st_mode) for path in paths}
+        assert running.durability.store.path.name in modes  # the state file, with every family's token
+
+    assert "media/stories/s1/image.png" in modes
+    assert "logs/storyteller.log" in modes
+    loose = {name: oct(mode) for name, mode in modes.items() if mode & 0o077}
+    assert loose == {}
+    assert {mode for name, mode in modes.items() if (settings.home / name).is_dir()} == {0o700}

@@ -45,6 +45,7 @@ class Console:
     sessions: auth.Sessions
     throttle: auth.LoginThrottle
     zone: tzinfo
+    client_address_header: str | None = None
 
     def page(
         self,
@@ -106,7 +107,7 @@ def console_router(console: Console) -> APIRouter:
             kept.notice = "Your login form had expired. Please try again."
             return console.page(request, "login.html", {"next": target}, kept, status_code=403)
         assert session is not None
-        client = request.client.host if request.client else "unknown"
+        client = auth.client_address(request, console.client_address_header)
         if not console.throttle.allowed(client):
             session.notice = "Too many wrong passwords. Wait a few minutes, then try again."
             return console.page(request, "login.html", {"next": target}, session, status_code=429)

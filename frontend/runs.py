@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from frontend.nights import NightRun, family_of, night_run
+from frontend.redact import without_shelf_tokens
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
@@ -166,6 +167,8 @@ class Runs:
         events: list[dict[str, Any]] = []
         for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
             events.extend(page["events"])
+        # What the run page shows and history.json exports: never a family's shelf token (issue 30).
+        described, events = without_shelf_tokens(described), without_shelf_tokens(events)
         story = _parse(described.get("input"))
         redrivable = described["status"] in REDRIVABLE and described.get("redriveStatus", "REDRIVABLE") != (
             "NOT_REDRIVABLE"

@@ -10,7 +10,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,11 +22,14 @@ from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
-from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.local.runtime import PAGES_FILE, FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
 from storyteller.seed import seed as seed_catalog
 from storyteller.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 app = typer.Typer(
     help="A new illustrated, narrated bedtime story every night, on this machine or in AWS.",
@@ -172,20 +175,33 @@ def up(
             when = f"{next_runs[family.id]:%a %d %b %H:%M %Z}" if family.id in next_runs else "-"
             shelf = f"{settings.story_base_url}{family.shelf_path}"
             say(f"  {family.id}: next story {when} ({family.timeZone}); shelf {shelf}")
-        # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
-        say(f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console")
-        say("(Ctrl-C stops)")
+        pages = settings.home / PAGES_FILE
         try:
+            pages.write_text(settings.story_base_url, encoding="utf-8")  # for the links `family show` prints
+            # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
+            say(f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console")
+            say("(Ctrl-C stops)")
             # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
-            config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+            config = web_server_config(create_app(settings), settings.port)
             # What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out of
             # the collector's way, so its full passes do not stall page requests (issue 15).
             gc.collect()
             gc.freeze()
             uvicorn.Server(config).run()
         finally:
+            pages.unlink(missing_ok=True)
             schedule.stop()
     say("Stopped; state saved.")
+
+
+def web_server_config(web_app: Any, port: int) -> uvicorn.Config:
+    """uvicorn on 127.0.0.1, trusting no forwarded header: nothing proxies it here, so `X-Forwarded-For`
+    is whatever a client wrote and must not become the address the console's login throttle counts."""
+    import uvicorn
+
+    return uvicorn.Config(
+        web_app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False, forwarded_allow_ips=""
+    )
 
 
 def _port_free(port: int) -> bool:

@@ -48,6 +48,8 @@ _LOCAL_POWERTOOLS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
 ENDPOINT_FILE = "endpoint"
+# Where a running `storyteller up` serves the web pages (its --port), for the links other commands print.
+PAGES_FILE = "pages"
 # The pumps' thread names start with this (tests/contract/iam.py: they stand for Pipes and SNS, not us).
 PUMP = "storyteller-pump"
 # The most the pump (stream, outbox, ended runs) and a waiter sleep without being woken. They are woken

@@ -16,13 +16,13 @@ import typer
 
 from storyteller import names
 from storyteller.cli_families import cast_app, family_app, scene_app
-from storyteller.cli_support import attached, fail, local_runtime, read_settings, say
+from storyteller.cli_support import attached, fail, local_runtime, publishing_pages, read_settings, say
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
-from storyteller.local.runtime import PAGES_FILE, FunctionFailedError, LocalRuntime, RunOutcome
+from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
 from storyteller.seed import seed as seed_catalog
@@ -175,21 +175,21 @@ def up(
             when = f"{next_runs[family.id]:%a %d %b %H:%M %Z}" if family.id in next_runs else "-"
             shelf = f"{settings.story_base_url}{family.shelf_path}"
             say(f"  {family.id}: next story {when} ({family.timeZone}); shelf {shelf}")
-        pages = settings.home / PAGES_FILE
         try:
-            pages.write_text(settings.story_base_url, encoding="utf-8")  # for the links `family show` prints
-            # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
-            say(f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console")
-            say("(Ctrl-C stops)")
-            # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
-            config = web_server_config(create_app(settings), settings.port)
-            # What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out of
-            # the collector's way, so its full passes do not stall page requests (issue 15).
-            gc.collect()
-            gc.freeze()
-            uvicorn.Server(config).run()
+            with publishing_pages(settings):
+                # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
+                say(
+                    f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console"
+                )
+                say("(Ctrl-C stops)")
+                # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
+                config = web_server_config(create_app(settings), settings.port)
+                # What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out
+                # of the collector's way, so its full passes do not stall page requests (issue 15).
+                gc.collect()
+                gc.freeze()
+                uvicorn.Server(config).run()
         finally:
-            pages.unlink(missing_ok=True)
             schedule.stop()
     say("Stopped; state saved.")
 

@@ -102,6 +102,17 @@ def logs_to(path: Path) -> Iterator[None]:
         handler.close()
 
 
+@contextmanager
+def publishing_pages(settings: Settings) -> Iterator[None]:
+    """While `storyteller up` serves the pages, where: other commands print links to them (with_served_pages)."""
+    published = settings.home / PAGES_FILE
+    published.write_text(settings.story_base_url, encoding="utf-8")
+    try:
+        yield
+    finally:
+        published.unlink(missing_ok=True)
+
+
 def with_served_pages(settings: Settings) -> Settings:
     """The settings, with the address the running `storyteller up` serves its pages on (its own --port),
     unless a base URL is configured: the links a command prints must open where the pages are."""

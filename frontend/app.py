@@ -35,8 +35,9 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
+from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
-from storyteller.models import StoryItem, StoryStatus
+from storyteller.models import NightFailure, StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
 from storyteller.verse import stanzas
 
@@ -75,6 +76,7 @@ def create_app(
     catalog_of: Callable[[str], FamilyCatalog] | None = None,
     fetch_secret: Callable[[str], str] | None = None,
     announce: Callable[[str], None] | None = None,
+    night_failures: Callable[[], list[NightFailure]] | None = None,
 ) -> FastAPI:
     """The app; settings (and the console password) are read once, like a Lambda cold start.
 
@@ -115,6 +117,7 @@ def create_app(
         throttle=auth.LoginThrottle(),
         zone=zone,
         client_address_header=frontend.client_address_header,
+        night_failures=night_failures or NightFailureStore(settings).recent,
     )
     app.include_router(console_router(console))
 

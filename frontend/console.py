@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -26,7 +29,9 @@ from frontend.graph import (
 )
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
-from storyteller.models import FAMILY_ID_PATTERN
+from storyteller.models import FAMILY_ID_PATTERN, NightFailure
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from frontend.app import StoryShelf
@@ -46,6 +51,7 @@ class Console:
     throttle: auth.LoginThrottle
     zone: tzinfo
     client_address_header: str | None = None
+    night_failures: Callable[[], list[NightFailure]] = list
 
     def page(
         self,
@@ -303,9 +309,20 @@ def _day(text: str | None) -> date | None:
 
 
 def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
-    rows = [row for row in console.runs.recent(filters.limit) if filters.keeps(row, console.zone)]
+    runs = [*console.runs.recent(filters.limit), *(nights.before_run(failure) for failure in _failures(console))]
+    runs.sort(key=lambda row: row.started, reverse=True)
+    rows = [row for row in runs if filters.keeps(row, console.zone)][: filters.limit]
     order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
     return nights.summarize(rows, console.zone, order)
+
+
+def _failures(console: Console) -> list[NightFailure]:
+    """The nights that failed before a run; the runs still show when their table cannot be read."""
+    try:
+        return console.night_failures()
+    except (ClientError, BotoCoreError) as error:
+        log.warning("could not read the nights that failed before a run: %s", error)
+        return []
 
 
 def _first_failed(flow: Flow, history: RunHistory) -> str | None:

@@ -264,6 +264,18 @@ class StoryItem(BaseModel):
         )
 
 
+class NightFailure(BaseModel):
+    """A family's night that failed before any run (storyteller.dal.night_failures): why, and when."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    familyId: str
+    firing: str | None = None  # the schedule's time for the night; None for a `tonight` made by hand
+    at: datetime
+    error: str  # the exception's name, as a failed state's Error
+    reason: str
+
+
 def input_problems(error: ValidationError) -> str:
     """What is wrong with what a person typed, as one line: `at: '25:00' is not a time of day …`."""
     return "; ".join(

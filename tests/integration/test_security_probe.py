@@ -8,7 +8,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from storyteller.dal.aws import client
-from storyteller.local.runtime import LocalRuntime
+from storyteller.dal.catalog import CatalogStore
+from storyteller.dal.families import FamilyStore
+from storyteller.dal.night_failures import NightFailureStore
+from storyteller.households import new_family
+from storyteller.local.runtime import FunctionFailedError, LocalRuntime
+from storyteller.models import Character, Scene
 from storyteller.settings import get_settings
 
 
@@ -63,3 +68,25 @@ def test_the_home_is_private_to_its_user_what_exists_and_what_the_stack_writes()
     loose = {name: oct(mode) for name, mode in modes.items() if mode & 0o077}
     assert loose == {}
     assert {mode for name, mode in modes.items() if (settings.home / name).is_dir()} == {0o700}
+
+
+def test_a_night_that_fails_before_its_run_is_recorded_and_cleared_when_its_retry_succeeds(
+    runtime: LocalRuntime,
+) -> None:
+    settings = runtime.settings
+    FamilyStore(settings).add(new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30"))
+    firing = "2026-12-06T18:30:00Z"
+
+    with pytest.raises(FunctionFailedError) as failed:
+        runtime.create_story(scheduled_time=firing, family_id="smiths")
+
+    assert failed.value.error_type == "EmptyCatalogError"
+    [recorded] = NightFailureStore(settings).recent()
+    assert (recorded.familyId, recorded.firing, recorded.error) == ("smiths", firing, "EmptyCatalogError")
+    assert "smiths" in recorded.reason
+
+    catalog = CatalogStore(settings, "smiths")
+    catalog.add_character(Character(id="ada", name="Ada", description="a brave girl of six with a red scarf"))
+    catalog.add_scene(Scene(id="treehouse", description="the treehouse in the garden, with fairy lights"))
+    assert runtime.create_story(scheduled_time=firing, family_id="smiths")  # the schedule's retry
+    assert NightFailureStore(settings).recent() == []

@@ -19,7 +19,7 @@ from frontend.settings import FrontendSettings
 from storyteller.cli import web_server_config
 from storyteller.dal.families import family_from_row
 from storyteller.errors import NotFoundError
-from storyteller.models import Character, Family, Scene
+from storyteller.models import Character, Family, NightFailure, Scene
 from storyteller.settings import Settings
 from tests.unit.test_frontend_console import PASSWORD, FakeStepFunctions, csrf, log_in, make_client, run_name
 from tests.unit.test_frontend_pages import SMITHS, Presigner, Shelf
@@ -162,6 +162,32 @@ def test_the_last_character_and_scene_cannot_be_removed_and_the_page_says_why() 
     removed = client.post(f"{SMITHS.shelf_path}/manage/cast-remove", data={"id": "ada", "csrf": token})
     assert removed.status_code == 303
     assert [character.id for character in catalog.characters()] == ["sam"]
+
+
+def test_a_night_that_failed_before_its_run_shows_on_the_nights_page_for_its_family() -> None:
+    sfn = FakeStepFunctions("succeeded")
+    started = sfn.executions[next(iter(sfn.executions))]["startDate"]
+    failure = NightFailure(
+        familyId="smiths",
+        firing="2026-12-06T18:30:00Z",
+        at=started,
+        error="EmptyCatalogError",
+        reason="the family smiths has no characters: add one with `storyteller cast add smiths NAME DESCRIPTION`",
+    )
+    client = make_client(sfn, night_failures=[failure])
+    log_in(client)
+
+    page = client.get("/console/nights").text
+    smiths = client.get("/console/nights", params={"family": "smiths"}).text
+    exported = client.get("/console/nights.json").json()
+
+    assert "50% succeeded" in page
+    assert "<td>CreateStory</td><td>EmptyCatalogError: the family smiths has no characters" in page
+    assert "No story for smiths" in smiths
+    assert "1 run over 1 night" in smiths
+    assert {(row["family"], row["status"], row["failed_state"]) for row in exported} >= {
+        ("smiths", "FAILED", "CreateStory")
+    }
 
 
 # --- 5. An unknown family costs what a wrong token costs.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
@@ -60,7 +61,7 @@ class NightFailureStore:
 
     def recent(self) -> list[NightFailure]:
         """Every kept failure, newest first (a scan: the table holds two days of firings and these)."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         pages = self._dynamodb.get_paginator("scan").paginate(
             TableName=self._table,
             FilterExpression="begins_with(id, :prefix)",

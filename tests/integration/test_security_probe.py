@@ -6,12 +6,15 @@ import stat
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
 
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.night_failures import NightFailureStore
 from storyteller.households import new_family
+from storyteller.local import streams
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime
 from storyteller.models import Character, Scene
 from storyteller.settings import get_settings
@@ -90,3 +93,12 @@ def test_a_night_that_fails_before_its_run_is_recorded_and_cleared_when_its_retr
     catalog.add_scene(Scene(id="treehouse", description="the treehouse in the garden, with fairy lights"))
     assert runtime.create_story(scheduled_time=firing, family_id="smiths")  # the schedule's retry
     assert NightFailureStore(settings).recent() == []
+
+
+def test_the_stream_pump_leaves_moto_holding_no_more_shard_iterators_than_it_can_use(runtime: LocalRuntime) -> None:
+    backend = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][runtime.settings.aws_region]
+    for _ in range(3 * streams.KEPT_ITERATORS):
+        runtime.pipe.poll()  # each poll is a GetRecords answered with a new iterator
+
+    assert len(backend.shard_iterators) <= streams.KEPT_ITERATORS
+    assert ShardIterator.instances_tracked == []  # none kept for moto's dashboard either

@@ -19,6 +19,7 @@ BENCHMARKS = (
     "households",
     "frontend",
     "cold_start",
+    "web_cold_start",
     "offline_providers",
     "story_variety",
     "cost",

@@ -177,7 +177,7 @@ def measure_profile(profile: str) -> dict[str, Any]:
             "reasoning tokens (0-1,000 a draft, up to ~$0.0045)",
             "rewritten drafts (~$0.003-0.007 each)",
             "Lambda GB-seconds",
-            "fixed monthly costs: App Runner, Secrets Manager, alarms, ECR (docs/deploy.md)",
+            "fixed monthly costs: Secrets Manager and alarms; the pages cost nothing at idle (docs/deploy.md)",
         ],
     }
 

@@ -23,6 +23,8 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "shelf_growth_kb_per_view": ("frontend", "shelf_growth_kb_per_view", ("<=", 0.5)),
     "handler_import_vs_floor_max": ("cold_start", "handler_import_vs_floor_max", ("<=", 1.5)),
     "handler_import_ms_max": ("cold_start", "handler_import_ms_max", None),
+    "web_first_story_page_seconds": ("web_cold_start", "first_story_page_seconds", ("<=", 1.0)),
+    "web_import_vs_floor": ("web_cold_start", "web_import_vs_floor", None),
     "offline_story_seconds": ("offline_providers", "offline_story_seconds", None),
     "cost_per_story_usd": ("cost", "cost_per_story_usd", None),
     "cost_per_story_thrifty_usd": ("cost", "cost_per_story_thrifty_usd", ("<=", 0.03)),

@@ -1,13 +1,13 @@
 """The web app, rendered on the server: the family's story pages and the operators' console.
 
-Start it with `uvicorn frontend.app:create_app --factory` (the container does), or through
-`storyteller up` locally. Every AWS call goes through boto3, so the same code serves AWS and moto.
+Locally `storyteller up` serves it (or `uvicorn frontend.app:create_app --factory`); in AWS the Lambda
+function `functions/web` builds it at cold start and serves it through Mangum. Every AWS call goes
+through boto3, so the same code serves AWS and moto.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,7 +107,7 @@ def create_app(
 
     password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
     check = auth.PasswordCheck.of(password)
-    secret = frontend.session_secret.get_secret_value() if frontend.session_secret else secrets.token_urlsafe(32)
+    secret = auth.session_key(frontend, fetch_secret or _secrets_manager(region))
     console = Console(
         runs=runs,
         stories=stories,
@@ -137,6 +137,11 @@ def create_app(
 
     pages = PageCache()
 
+    def family_zone(family_id: str) -> str:
+        """The zone a family's story is dated in: its own (it may live far from the operator)."""
+        family = families.get(family_id)
+        return family.timeZone if family is not None else str(zone)
+
     app.include_router(
         family_router(templates, families, catalog_of, stories, lambda story: media_url(story, story.imageKey))
     )
@@ -152,7 +157,8 @@ def create_app(
             for story in stories.of_family(names.DEFAULT_FAMILY)
             if not story.expired()
         ]
-        return templates.TemplateResponse(request, "index.html", {"shelf": shelf, "private": False})
+        context = {"shelf": shelf, "private": False, "zone": family_zone(names.DEFAULT_FAMILY)}
+        return templates.TemplateResponse(request, "index.html", context)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse)
     def story_page(request: Request, story_id: str) -> Response:
@@ -169,6 +175,7 @@ def create_app(
             request,
             "story.html",
             {
+                "zone": family_zone(story.familyId),
                 "story": story,
                 "image": media_url(story, story.imageKey),
                 "audio": media_url(story, story.audioKey),
@@ -216,11 +223,14 @@ def _templates(zone: ZoneInfo) -> Jinja2Templates:
         lstrip_blocks=True,
     )
 
-    def local(moment: datetime, pattern: str = "%a %-d %b, %H:%M") -> str:
-        return moment.astimezone(zone).strftime(pattern)
+    # A family's pages pass the family's own zone as `zone`; the console and the home page use the default.
+    @jinja2.pass_context
+    def local(context: jinja2.runtime.Context, moment: datetime, pattern: str = "%a %-d %b, %H:%M") -> str:
+        return moment.astimezone(ZoneInfo(context["zone"])).strftime(pattern)
 
-    def epoch(seconds: int, pattern: str = "%A %-d %B, %H:%M") -> str:
-        return datetime.fromtimestamp(seconds, zone).strftime(pattern)
+    @jinja2.pass_context
+    def epoch(context: jinja2.runtime.Context, seconds: int, pattern: str = "%A %-d %B, %H:%M") -> str:
+        return datetime.fromtimestamp(seconds, ZoneInfo(context["zone"])).strftime(pattern)
 
     def until(seconds: int) -> str:
         left = seconds - datetime.now(UTC).timestamp()

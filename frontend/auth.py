@@ -98,6 +98,15 @@ def console_password(
     return password
 
 
+def session_key(settings: FrontendSettings, fetch_secret: Callable[[str], str]) -> str:
+    """The cookie-signing key: the setting, else its Secrets Manager secret, else random for this process."""
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value()
+    if settings.session_secret_name:
+        return fetch_secret(settings.session_secret_name)
+    return secrets.token_urlsafe(32)
+
+
 def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -22,11 +22,10 @@ from frontend.graph import (
     anchors,
     format_seconds,
     parse_flow,
-    render_svg,
     state_link,
     status_line,
-    to_dot,
 )
+from frontend.graph_drawing import draw
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
 from storyteller.models import FAMILY_ID_PATTERN, NightFailure
@@ -183,7 +182,7 @@ def console_router(console: Console) -> APIRouter:
         path = f"/console/runs/{quote(name, safe='')}"
         context = {
             "run": detail,
-            "svg": render_svg(to_dot(flow, history)),
+            "svg": draw(flow, history),
             "timeline": timeline.render(
                 timeline.bars(flow, history, detail.summary.started, now),
                 detail.summary.duration(now).total_seconds(),

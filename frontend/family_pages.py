@@ -98,7 +98,9 @@ def family_router(
             if not story.expired()  # DynamoDB deletes expired rows up to days late
         ]
         return templates.TemplateResponse(
-            request, "shelf.html", {"family": family, "shelf": entries, "next": next_night(family)}
+            request,
+            "shelf.html",
+            {"family": family, "shelf": entries, "next": next_night(family), "zone": family.timeZone},
         )
 
     @router.get("/shelf/{family_id}/{token}/manage")
@@ -146,6 +148,7 @@ def family_router(
             "saved": _SAVED.get(saved or ""),
             "error": error,
             "form": form or {},
+            "zone": fresh.timeZone,
         }
         page = templates.TemplateResponse(request, "manage.html", context, status_code=status)
         page.set_cookie(

@@ -1,21 +1,16 @@
-"""The state machine as a picture: the ASL's states and transitions, laid out by Graphviz as SVG.
+"""The state machine as a picture's model: the ASL's states and transitions, and what colour each outcome is.
 
-Graphviz does the layout (Parallel branches side by side in their own boxes); we only say which
-states exist, how they connect and what colour each one's outcome is.
+frontend/graph_drawing.py lays it out as SVG (no Graphviz: the same drawing in Lambda and locally).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import graphviz  # type: ignore[import-untyped]
-
-from frontend.history import RunHistory, StateRun, StateStatus
+from frontend.history import StateRun, StateStatus
 
 # fill, border, text: each outcome also says its name in the label, so colour is never the only cue.
 PALETTE: dict[StateStatus, tuple[str, str, str]] = {
@@ -27,8 +22,6 @@ PALETTE: dict[StateStatus, tuple[str, str, str]] = {
     StateStatus.STOPPED: ("#eceff3", "#5b6270", "#2b2f38"),
     StateStatus.NOT_REACHED: ("#ffffff", "#9aa0ad", "#5b6270"),
 }
-_FONT = "DejaVu Sans"
-_EDGE_TAKEN, _EDGE_IDLE = "#4a4f63", "#b8bcc8"
 _LABEL_ERROR_CHARS = 28
 
 
@@ -137,133 +130,3 @@ def format_seconds(seconds: float) -> str:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-
-
-def to_dot(flow: Flow, history: RunHistory) -> str:
-    """The Graphviz description of the machine, each state coloured by its outcome in `history`."""
-    ids = anchors(flow)
-    dot = graphviz.Digraph("run", graph_attr={"rankdir": "TB", "bgcolor": "transparent", "compound": "true"})
-    dot.attr("graph", fontname=_FONT, fontsize="11", nodesep="0.3", ranksep="0.42", pad="0.15")
-    dot.attr("node", shape="box", style="rounded,filled", fontname=_FONT, fontsize="12", margin="0.18,0.08")
-    dot.attr("edge", color=_EDGE_IDLE, arrowsize="0.7", fontname=_FONT, fontsize="9", fontcolor="#5b6270")
-    dot.node("start", label="", shape="circle", width="0.16", style="filled", fillcolor=_EDGE_TAKEN, color=_EDGE_TAKEN)
-    dot.node("end", label="", shape="doublecircle", width="0.12", style="filled", fillcolor=_EDGE_TAKEN)
-    _add_flow(dot, flow, history, ids, end="end")
-    dot.edge("start", _entry(flow, flow.start, ids), color=_EDGE_TAKEN)
-    return str(dot.source)
-
-
-def _entry(flow: Flow, name: str, ids: dict[str, str]) -> str:
-    """The node an arrow into state `name` points at: the state, or a Parallel's fork bar."""
-    state = next(state for state in flow.states if state.name == name)
-    return f"{ids[name]}-fork" if state.branches else ids[name]
-
-
-def _exit(state: StateNode, ids: dict[str, str]) -> str:
-    return f"{ids[state.name]}-join" if state.branches else ids[state.name]
-
-
-def _finished(run: StateRun) -> bool:
-    return run.status in (StateStatus.SUCCEEDED, StateStatus.RETRIED, StateStatus.CAUGHT)
-
-
-def _add_flow(dot: Any, flow: Flow, history: RunHistory, ids: dict[str, str], end: str) -> None:
-    for state in flow.states:
-        run = history.state(state.name)
-        fill, border, text = PALETTE[run.status]
-        link = {
-            "URL": _text(state_link(state.name)),
-            "target": "_self",
-            "tooltip": _text(f"{state.name}: {status_line(run)}"),
-        }
-        if state.branches:
-            _add_parallel(dot, state, run, history, ids, link)
-        else:
-            shape = "ellipse" if state.type in ("Succeed", "Fail") else "diamond" if state.type == "Choice" else "box"
-            dot.node(
-                ids[state.name],
-                label=_label(state.name, status_line(run)),
-                shape=shape,
-                fillcolor=fill,
-                color=border,
-                fontcolor=text,
-                penwidth="2.4" if run.status is StateStatus.FAILED else "1.3",
-                style="rounded,filled,dashed" if run.status is StateStatus.NOT_REACHED else "rounded,filled",
-                **link,
-            )
-        for transition in state.transitions:
-            taken = run.entries > 0 and history.state(transition.target).entries > 0
-            dot.edge(
-                _exit(state, ids),
-                _entry(flow, transition.target, ids),
-                label=transition.kind,
-                color=_EDGE_TAKEN if taken else _EDGE_IDLE,
-                style="solid" if taken else "dashed",
-                penwidth="1.4" if taken else "1",
-                weight="1" if transition.kind else "4",  # the main line straight, detours to the side
-            )
-        if state.terminal:
-            dot.edge(_exit(state, ids), end, color=_EDGE_TAKEN if _finished(run) else _EDGE_IDLE)
-
-
-def _label(name: str, detail: str) -> Any:
-    """Two lines; "\\n" is DOT's line break, the only escape we add."""
-    return graphviz.nohtml(graphviz.escape(name) + "\\n" + graphviz.escape(detail))
-
-
-def _text(text: str) -> Any:
-    """Escaped so a state's name or error cannot add Graphviz escapes or become an HTML-like label."""
-    return graphviz.nohtml(graphviz.escape(text))
-
-
-def _add_parallel(
-    dot: Any, state: StateNode, run: StateRun, history: RunHistory, ids: dict[str, str], link: dict[str, str]
-) -> None:
-    fill, border, text = PALETTE[run.status]
-    anchor = ids[state.name]
-    bar = {"shape": "box", "label": "", "height": "0.05", "width": "0.9", "style": "filled"}
-    with dot.subgraph(name=f"cluster_{anchor}") as box:
-        box.attr(
-            label="",
-            style="rounded,filled,dashed" if run.status is StateStatus.NOT_REACHED else "rounded,filled",
-            fillcolor="#f5f6fa",
-            color=border,
-            fontcolor=text,
-            penwidth="2.4" if run.status is StateStatus.FAILED else "1.3",
-            margin="12",
-            **link,
-        )
-        # The Parallel's own box opens the lane (as the cluster's label, arrows into it would cross it).
-        box.node(
-            f"{anchor}-fork",
-            label=_label(f"{state.name} ({state.type.lower()})", status_line(run)),
-            fillcolor=fill,
-            color=border,
-            fontcolor=text,
-            penwidth="2.4" if run.status is StateStatus.FAILED else "1.3",
-            style="rounded,filled,dashed" if run.status is StateStatus.NOT_REACHED else "rounded,filled",
-            **link,
-        )
-        box.node(f"{anchor}-join", fillcolor=border, color=border, **bar)
-        for branch in state.branches:
-            _add_flow(box, branch, history, ids, end=f"{anchor}-join")
-            taken = history.state(branch.start).entries > 0
-            box.edge(f"{anchor}-fork", _entry(branch, branch.start, ids), color=_EDGE_TAKEN if taken else _EDGE_IDLE)
-
-
-def render_svg(dot_source: str) -> str | None:
-    """Inline SVG for the page, or None when Graphviz's `dot` is not installed (the table says it all)."""
-    try:
-        return _render(dot_source)
-    except graphviz.ExecutableNotFound:
-        return None
-
-
-@functools.lru_cache(maxsize=128)
-def _render(dot_source: str) -> str:
-    svg = graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8")
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
-    # Drop the fixed size so CSS can scale it; the viewBox keeps the proportions.
-    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
-    return svg.replace("<svg", '<svg role="img" aria-labelledby="graph-title"', 1)

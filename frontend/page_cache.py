@@ -3,7 +3,7 @@
 A COMPLETE story never changes (its text and media keys are final), so its page is the same bytes for
 everyone; rendering it cost a DynamoDB read, two presignings and a template. Kept per story for a few
 minutes, never past the story's expiry, and never for a story still being made or failed (a retry
-may complete it). Each App Runner instance keeps its own; a restart starts empty.
+may complete it). Each Lambda execution environment keeps its own; a cold start starts empty.
 """
 
 from __future__ import annotations

@@ -25,6 +25,14 @@ class FrontendSettings(EnvironmentSettings):
         default=None,
         description="Key that signs console session cookies; random per process when unset (logins end on restart).",
     )
+    session_secret_name: str | None = Field(
+        default=None,
+        description="Secrets Manager secret (name or ARN) with the cookie-signing key, when session_secret is unset.",
+    )
+    origin_secret_name: str | None = Field(
+        default=None,
+        description="Secrets Manager secret with the header value CloudFront sends (AWS only: frontend/front_door.py).",
+    )
     state_machine_arn: str | None = Field(
         default=None, description="The story-media state machine; looked up by its name when unset."
     )

@@ -11,6 +11,7 @@ from constructs import Node
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMERIC_WEEKDAY = re.compile(r"\d")
+_US_EAST_1_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$")
 # storyteller/settings.py's Profile (infra does not import the runtime's settings); a test keeps them equal.
 PROFILES = ("standard", "thrifty")
 
@@ -33,6 +34,9 @@ class DeployConfig:
     public_shelf: bool = False
     detailed_tracing: bool = False
     profile: str = "standard"
+    # The pages at your own domain: its name, and an ACM certificate for it in us-east-1 (CloudFront's region).
+    web_domain: str | None = None
+    web_certificate_arn: str | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> DeployConfig:
@@ -55,6 +59,8 @@ class DeployConfig:
             public_shelf=_flag(node.try_get_context("publicShelf")),
             detailed_tracing=_flag(node.try_get_context("detailedTracing")),
             profile=str(node.try_get_context("profile") or "standard").strip(),
+            web_domain=str(node.try_get_context("webDomain") or "").strip().lower() or None,
+            web_certificate_arn=str(node.try_get_context("webCertificateArn") or "").strip() or None,
         )
         config.validate()
         return config
@@ -70,6 +76,16 @@ class DeployConfig:
                 f"scheduleTimeZone {self.schedule_time_zone!r} is not an IANA time zone, e.g. Europe/London"
             ) from error
         scheduler_cron(self.schedule_expression)
+        if bool(self.web_domain) != bool(self.web_certificate_arn):
+            raise DeployConfigError(
+                "webDomain and webCertificateArn go together: a custom domain needs its ACM certificate "
+                "(in us-east-1, where CloudFront reads certificates)"
+            )
+        if self.web_certificate_arn and not _US_EAST_1_CERTIFICATE.match(self.web_certificate_arn):
+            raise DeployConfigError(
+                f"webCertificateArn {self.web_certificate_arn!r} is not an ACM certificate in us-east-1; "
+                "CloudFront only uses certificates from that region"
+            )
         if self.profile not in PROFILES:
             raise DeployConfigError(f"profile {self.profile!r} is not one of {', '.join(PROFILES)}")
 

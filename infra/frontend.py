@@ -1,34 +1,55 @@
-"""The family's pages on App Runner, from frontend/Dockerfile (built at deploy time, not at synth)."""
+"""The family's pages on Lambda: the FastAPI app behind a Function URL, with CloudFront as the one front door.
+
+No container and no Docker: the web function runs from the same code asset as the workers
+(infra/lambda_asset.py). CloudFront cannot sign a browser's form POST for a Function URL with origin
+access control (it needs a payload hash browsers do not send), so the URL is public (auth NONE) and
+CloudFront adds a secret header the function checks (frontend/front_door.py): a request that did not
+come through CloudFront is refused.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from aws_cdk import ArnFormat, Aws, Fn, IgnoreMode, Stack
-from aws_cdk import aws_apprunner_alpha as apprunner
-from aws_cdk import aws_ecr_assets as ecr_assets
-from aws_cdk import aws_iam as iam
+from aws_cdk import ArnFormat, Duration, Fn, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.lambda_asset import REPO_ROOT
+from frontend import front_door
+from infra.config import DeployConfig
+from infra.functions import FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
 
-PORT = 8080
-DOCKERIGNORE = REPO_ROOT / "frontend" / ".dockerignore"
+# What CloudFront's viewer-request function sets on every page request, overwriting whatever the viewer
+# sent: the address the viewer typed (for the app's same-origin checks; the Function URL needs its own
+# Host) and the viewer's IP (for the console's login throttle). The origin secret makes them trustworthy.
+VIEWER_REQUEST_CODE = f"""function handler(event) {{
+  var request = event.request;
+  request.headers['{front_door.FORWARDED_HOST}'] = {{value: request.headers.host.value}};
+  request.headers['{front_door.VIEWER_ADDRESS}'] = {{value: event.viewer.ip}};
+  return request;
+}}"""
 
 
 class Frontend(Construct):
     """Story pages and the run console: read stories, presign media, read and redrive executions."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, storage: Storage, schedule_time_zone: str, public_shelf: bool
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        kit: FunctionKit,
+        storage: Storage,
+        config: DeployConfig,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        # The ARN from the fixed name, not the state machine's token: the workflow takes this service's
+        # The ARN from the fixed name, not the state machine's token: the workflow takes this front door's
         # URL for the email link, so a reference back would be a dependency cycle.
         state_machine_arn = stack.format_arn(
             service="states",
@@ -43,75 +64,6 @@ class Frontend(Construct):
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
 
-        # The build context is the repository (the image installs our package); frontend/.dockerignore
-        # says what of it goes in, and CDK copies only that into cdk.out.
-        self.image = ecr_assets.DockerImageAsset(
-            self,
-            "Image",
-            directory=str(REPO_ROOT),
-            file="frontend/Dockerfile",
-            exclude=dockerignore_patterns(DOCKERIGNORE),
-            ignore_mode=IgnoreMode.DOCKER,
-            # App Runner runs x86_64 images only; this also keeps an Apple-silicon laptop from building arm64.
-            platform=ecr_assets.Platform.LINUX_AMD64,
-        )
-        self.instance_role = iam.Role(
-            self,
-            "InstanceRole",
-            assumed_by=iam.ServicePrincipal("tasks.apprunner.amazonaws.com"),
-            description="The story pages: read stories, presign media, read and redrive story runs",
-        )
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[storage.stories.table_arn])
-        )
-        # A family's shelf (its stories by the family index) and its manage page (the family, its cast and scenes).
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[storage.stories_by_family_arn()])
-        )
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"], resources=[storage.families.table_arn]
-            )
-        )
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-                resources=[storage.characters.table_arn, storage.scenes.table_arn],
-            )
-        )
-        # Presigned URLs carry this role's permission: GET of story media, nothing else.
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(actions=["s3:GetObject"], resources=[storage.media.arn_for_objects("stories/*")])
-        )
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["states:DescribeStateMachine", "states:ListExecutions"], resources=[state_machine_arn]
-            )
-        )
-        self.instance_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "states:DescribeExecution",
-                    "states:DescribeStateMachineForExecution",
-                    "states:GetExecutionHistory",
-                    "states:RedriveExecution",
-                ],
-                resources=[executions_arn],
-            )
-        )
-        acknowledge(
-            self.instance_role,
-            resource_finding("AwsSolutions-IAM5", storage.media, "Arn", "/stories/*"),
-            "Presigning needs GetObject on every story's media; objects are keyed by story id and the "
-            "wildcard is limited to the stories/ prefix of our own bucket.",
-        )
-        acknowledge(
-            self.instance_role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
-            f"execution:{names.STATE_MACHINE}:*]",
-            "Execution ARNs are made per run; the console reads and redrives only this state machine's runs.",
-        )
-
         # The operators' console password, generated at deploy (JSON {"password": ...}, which the frontend reads).
         self.console_password = secretsmanager.Secret(
             self,
@@ -124,15 +76,13 @@ class Frontend(Construct):
                 password_length=24,
             ),
         )
-        self.console_password.grant_read(self.instance_role)
         acknowledge(
             self.console_password,
             "AwsSolutions-SMG4",
             "One operator password for a family's console: rotating it would need a rotation Lambda and a "
             "way to tell the family; docs/deploy.md shows how to change it by hand.",
         )
-
-        # Signs console session cookies: one key for every instance and restart, so a login outlives both.
+        # Signs console session cookies: one key for every instance and cold start, so a login outlives both.
         self.session_secret = secretsmanager.Secret(
             self,
             "SessionSecret",
@@ -144,59 +94,162 @@ class Frontend(Construct):
             "AwsSolutions-SMG4",
             "Rotating the cookie-signing key would only log operators out; docs/deploy.md shows how to renew it.",
         )
-
-        self.access_role = iam.Role(
+        # CloudFront's proof of origin: it sends this value in a header, the function refuses requests without it.
+        self.origin_secret = secretsmanager.Secret(
             self,
-            "AccessRole",
-            assumed_by=iam.ServicePrincipal("build.apprunner.amazonaws.com"),
-            description="Lets App Runner pull the frontend image from the CDK assets repository",
+            "OriginSecret",
+            description="storyteller: header value CloudFront sends so the web function knows the request is its",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
         )
-        self.image.repository.grant_pull(self.access_role)
         acknowledge(
-            self.access_role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "ecr:GetAuthorizationToken has no resource-level permissions; the pull actions are limited to the "
-            "CDK assets repository.",
+            self.origin_secret,
+            "AwsSolutions-SMG4",
+            "CloudFront reads the value at deploy; rotating it needs a redeploy, which docs/deploy.md describes.",
         )
 
-        self.service = apprunner.Service(
+        self.web = StoryFunction(
             self,
-            "Service",
-            source=apprunner.Source.from_asset(
-                asset=self.image,
-                image_configuration=apprunner.ImageConfiguration(
-                    port=PORT,
-                    environment_variables={
-                        "AWS_REGION": Aws.REGION,
-                        "STORYTELLER_STORIES_TABLE": storage.stories.table_name,
-                        "STORYTELLER_FAMILIES_TABLE": storage.families.table_name,
-                        "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
-                        "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
-                        "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
-                        "STORYTELLER_STATE_MACHINE_ARN": state_machine_arn,
-                        "STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME": self.console_password.secret_arn,
-                        # Dates on the pages in the family's zone, the one the schedule runs in.
-                        "STORYTELLER_SCHEDULE_TIME_ZONE": schedule_time_zone,
-                        "STORYTELLER_PUBLIC_SHELF": "true" if public_shelf else "false",
-                        "POWERTOOLS_LOG_LEVEL": "INFO",
-                    },
-                    environment_secrets={
-                        "STORYTELLER_SESSION_SECRET": apprunner.Secret.from_secrets_manager(self.session_secret),
-                    },
-                ),
-            ),
-            # The smallest instance: a family reads one page a night.
-            cpu=apprunner.Cpu.QUARTER_VCPU,
-            memory=apprunner.Memory.HALF_GB,
-            instance_role=self.instance_role,
-            access_role=self.access_role,
-            auto_deployments_enabled=False,
-            health_check=apprunner.HealthCheck.http(path="/healthz"),
+            "Web",
+            kit=kit,
+            package="web",
+            function_name=names.WEB_FUNCTION,
+            description="The story pages, the family's shelf and the run console (FastAPI through Mangum)",
+            # More memory is more CPU: the cold start (imports, first render) is what a reader waits for.
+            memory_mb=1024,
+            timeout=Duration.seconds(29),
+            environment={
+                "STORYTELLER_STORIES_TABLE": storage.stories.table_name,
+                "STORYTELLER_FAMILIES_TABLE": storage.families.table_name,
+                "STORYTELLER_FIRINGS_TABLE": storage.firings.table_name,  # nights that failed before a run
+                "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
+                "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
+                "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
+                "STORYTELLER_STATE_MACHINE_ARN": state_machine_arn,
+                "STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME": self.console_password.secret_arn,
+                "STORYTELLER_SESSION_SECRET_NAME": self.session_secret.secret_arn,
+                "STORYTELLER_ORIGIN_SECRET_NAME": self.origin_secret.secret_arn,
+                "STORYTELLER_CLIENT_ADDRESS_HEADER": front_door.VIEWER_ADDRESS,
+                # The console's dates; a family's own pages use the family's zone.
+                "STORYTELLER_SCHEDULE_TIME_ZONE": config.schedule_time_zone,
+                "STORYTELLER_PUBLIC_SHELF": "true" if config.public_shelf else "false",
+            },
         )
-        self.url = Fn.join("", ["https://", self.service.service_url])
+        web = self.web
+        web.allow(["dynamodb:GetItem"], [storage.stories.table_arn])
+        # A family's shelf (its stories by the family index) and its manage page (the family, its cast and scenes).
+        web.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
+        web.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.families.table_arn])
+        # The console's nights page: the nights that failed before a run (storyteller/dal/night_failures.py).
+        web.allow(["dynamodb:Scan"], [storage.firings.table_arn])
+        web.allow(
+            ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            [storage.characters.table_arn, storage.scenes.table_arn],
+        )
+        # Presigned URLs carry this role's permission: GET of story media, nothing else.
+        web.allow(["s3:GetObject"], [storage.media.arn_for_objects("stories/*")])
+        web.allow(["states:DescribeStateMachine", "states:ListExecutions"], [state_machine_arn])
+        web.allow(
+            [
+                "states:DescribeExecution",
+                "states:DescribeStateMachineForExecution",
+                "states:GetExecutionHistory",
+                "states:RedriveExecution",
+            ],
+            [executions_arn],
+        )
+        web.allow(
+            ["secretsmanager:GetSecretValue"],
+            [self.console_password.secret_arn, self.session_secret.secret_arn, self.origin_secret.secret_arn],
+        )
+        acknowledge(
+            web.role,
+            resource_finding("AwsSolutions-IAM5", storage.media, "Arn", "/stories/*"),
+            "Presigning needs GetObject on every story's media; objects are keyed by story id and the "
+            "wildcard is limited to the stories/ prefix of our own bucket.",
+        )
+        acknowledge(
+            web.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            f"execution:{names.STATE_MACHINE}:*]",
+            "Execution ARNs are made per run; the console reads and redrives only this state machine's runs.",
+        )
 
-
-def dockerignore_patterns(path: Path) -> list[str]:
-    """The patterns of a .dockerignore file, for CDK's asset staging (which reads only the context's own)."""
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+        # Public on purpose (see the module docstring); the function answers 403 without CloudFront's header.
+        self.function_url = web.function.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+        origin = origins.FunctionUrlOrigin(
+            self.function_url,
+            custom_headers={front_door.ORIGIN_HEADER: self.origin_secret.secret_value.unsafe_unwrap()},
+            read_timeout=Duration.seconds(30),
+        )
+        viewer_request = cloudfront.Function(
+            self,
+            "ViewerRequest",
+            code=cloudfront.FunctionCode.from_inline(VIEWER_REQUEST_CODE),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="storyteller: pass the viewer's host and address to the web function",
+        )
+        certificate = (
+            acm.Certificate.from_certificate_arn(self, "Certificate", config.web_certificate_arn)
+            if config.web_certificate_arn
+            else None
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="storyteller: the story pages and the run console",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origin,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                # Pages are per reader (cookies, capability links) and the app caches its own renders.
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                # Everything but Host: a Function URL answers only to its own host name.
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=viewer_request, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors={
+                "/static/*": cloudfront.BehaviorOptions(
+                    origin=origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                ),
+            },
+            domain_names=[config.web_domain] if config.web_domain else None,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "A family's bedtime story is read wherever the family travels; no country is refused.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "A WAF web ACL costs ~$5 a month fixed, more than the whole service; the console's login is "
+            "throttled per viewer address and every page is a cheap read.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR3",
+            "Access logs would need a bucket of their own and keep readers' addresses; the function's own logs "
+            "record each request it serves.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "The default cloudfront.net certificate decides the TLS floor; with webDomain and webCertificateArn "
+            "the distribution requires TLS 1.2 (2021 policy).",
+        )
+        # The address in every email and in the ASL's StoryBaseUrl: the custom domain, or CloudFront's own.
+        self.url = (
+            f"https://{config.web_domain}"
+            if config.web_domain
+            else Fn.join("", ["https://", self.distribution.distribution_domain_name])
+        )

@@ -3,7 +3,7 @@ default family (an install from before households becomes it)."""
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration, Stack
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -18,7 +18,8 @@ from infra.functions import FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
-from storyteller.family_sync import SCHEDULE_PREFIX
+from storyteller.family_sync import SCHEDULE_PREFIX, SyncTargets, schedule_request
+from storyteller.models import Family
 
 # A family's change waits behind a failing one for at most this many tries, then goes to the DLQ.
 SYNC_RETRY_ATTEMPTS = 5
@@ -44,12 +45,32 @@ class Households(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.schedule_group = scheduler.ScheduleGroup(self, "Schedules")
+        # Deleted with the stack, and Scheduler deletes every schedule in a group it deletes: no schedule is
+        # left invoking a function that is gone, and a failed first deploy's rollback leaves no group whose
+        # name the retry would collide with. The families themselves live on in the retained tables, and the
+        # next deploy's setup makes their schedules again (resync below).
+        self.schedule_group = scheduler.ScheduleGroup(self, "Schedules", removal_policy=RemovalPolicy.DESTROY)
+        _trust_schedules_of(schedule_role, self.schedule_group.schedule_group_arn)
         schedules_arn = stack.format_arn(
             service="scheduler",
             resource="schedule",
             resource_name=f"{self.schedule_group.schedule_group_name}/{SCHEDULE_PREFIX}*",
         )
+        targets = SyncTargets(
+            schedule_group=self.schedule_group.schedule_group_name,
+            create_story_arn=create_story.function_arn,
+            schedule_role_arn=schedule_role.role_arn,
+            dead_letter_arn=schedule_dlq.queue_arn,
+            topic_arn=topic.topic_arn,
+        )
+        # What family_sync and the setup read with SyncTargets.from_environment.
+        sync_environment = {
+            "STORYTELLER_SCHEDULE_GROUP": targets.schedule_group,
+            "STORYTELLER_CREATE_STORY_ARN": targets.create_story_arn,
+            "STORYTELLER_SCHEDULE_ROLE_ARN": targets.schedule_role_arn,
+            "STORYTELLER_SCHEDULE_DLQ_ARN": targets.dead_letter_arn,
+            "STORYTELLER_NOTIFY_TOPIC_ARN": targets.topic_arn,
+        }
         self.family_sync = StoryFunction(
             self,
             "FamilySync",
@@ -59,14 +80,7 @@ class Households(Construct):
             description="Families stream to each family's schedule and email subscriptions",
             memory_mb=256,
             timeout=Duration.seconds(60),
-            environment={
-                **environment,
-                "STORYTELLER_SCHEDULE_GROUP": self.schedule_group.schedule_group_name,
-                "STORYTELLER_CREATE_STORY_ARN": create_story.function_arn,
-                "STORYTELLER_SCHEDULE_ROLE_ARN": schedule_role.role_arn,
-                "STORYTELLER_SCHEDULE_DLQ_ARN": schedule_dlq.queue_arn,
-                "STORYTELLER_NOTIFY_TOPIC_ARN": topic.topic_arn,
-            },
+            environment={**environment, **sync_environment},
             unscoped_actions={"dynamodb:ListStreams": "(the Families stream's event source) has no resource type"},
         )
         sync = self.family_sync
@@ -74,20 +88,17 @@ class Households(Construct):
             ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"], [schedules_arn]
         )
         group_name = stack.resolve(self.schedule_group.schedule_group_name)
+        schedules_finding = (
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"
+            f"{group_name}/{SCHEDULE_PREFIX}*]"
+        )
         acknowledge(
             sync.role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/"
-            f"{group_name}/{SCHEDULE_PREFIX}*]",
+            schedules_finding,
             "One schedule per family, named family-<id>, made and removed as families come and go: the names are "
             "not known at deploy, so the grant is every family schedule in this stack's own group.",
         )
-        sync.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["iam:PassRole"],
-                resources=[schedule_role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
-            )
-        )
+        _allow_pass_role(sync.role, schedule_role)
         sync.allow(["sns:Subscribe", "sns:Unsubscribe"], [topic.topic_arn])
         sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
         sync.function.add_event_source(
@@ -117,13 +128,24 @@ class Households(Construct):
                 "STORYTELLER_NOTIFY_EMAIL": config.notify_email,
                 "STORYTELLER_SCHEDULE_CRON": config.schedule_expression,
                 "STORYTELLER_SCHEDULE_TIME_ZONE": config.schedule_time_zone,
+                **sync_environment,
             },
         )
         setup = self.setup
-        setup.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [storage.families.table_arn])
+        # Scan: every family, for their schedules (family_sync.resync_schedules).
+        setup.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"], [storage.families.table_arn])
         setup.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.characters.table_arn, storage.scenes.table_arn])
         setup.allow(["dynamodb:Scan"], [storage.legacy_characters.table_arn, storage.legacy_scenes.table_arn])
         setup.allow(["dynamodb:Scan", "dynamodb:UpdateItem"], [storage.stories.table_arn])
+        # Every family's schedule, re-applied when what a schedule carries changed (family_sync.resync_schedules).
+        setup.allow(["scheduler:GetSchedule", "scheduler:CreateSchedule", "scheduler:UpdateSchedule"], [schedules_arn])
+        acknowledge(
+            setup.role,
+            schedules_finding,
+            "The deploy re-applies every family's schedule (family-<id>, names unknown at deploy) when the "
+            "function, role, DLQ or input they carry changed: every family schedule in this stack's own group.",
+        )
+        _allow_pass_role(setup.role, schedule_role)
         provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function)
         self.default_family = CustomResource(
             self,
@@ -132,11 +154,43 @@ class Households(Construct):
             properties={
                 "LegacyCharactersTable": storage.legacy_characters.table_name,
                 "LegacyScenesTable": storage.legacy_scenes.table_name,
+                # A schedule as this deploy makes it: when anything in it changes (a replaced role, DLQ or
+                # function, the input the code sends), CloudFormation updates this resource and the setup
+                # re-applies every family's schedule; the stream alone only reports a family's own changes.
+                "Schedules": schedule_request(_SAMPLE_FAMILY, targets),
             },
         )
         # The default family's row must reach a running family_sync, which gives it its schedule.
         self.default_family.node.add_dependency(sync)
         _acknowledge_provider(provider, setup.function)
+
+
+# Stands for every family in the `Schedules` property: only what all schedules share varies with the deploy.
+_SAMPLE_FAMILY = Family.model_construct(id="<family>", at="00:00", timeZone="UTC")
+
+
+def _trust_schedules_of(schedule_role: iam.IRole, group_arn: str) -> None:
+    """Only the schedules of this group may run as the role (Scheduler's SourceArn is the group's ARN).
+
+    The role is made with the pipeline, before the group exists; its trust is narrowed here, where it does.
+    """
+    trust = schedule_role.node.default_child
+    if not isinstance(trust, iam.CfnRole):
+        raise TypeError("the schedules' role must be a role this stack makes, so its trust can name the group")
+    trust.add_property_override(
+        "AssumeRolePolicyDocument.Statement.0.Condition.ArnEquals", {"aws:SourceArn": group_arn}
+    )
+
+
+def _allow_pass_role(role: iam.IRole, schedule_role: iam.IRole) -> None:
+    """Pass the schedules' role to Scheduler (and to nothing else), as Create/UpdateSchedule need."""
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["iam:PassRole"],
+            resources=[schedule_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        )
+    )
 
 
 def _acknowledge_provider(provider: cr.Provider, setup: lambda_.IFunction) -> None:

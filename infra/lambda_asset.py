@@ -35,7 +35,20 @@ PIP_PLATFORMS = (f"manylinux2014_{_MACHINE}", f"manylinux_2_28_{_MACHINE}")
 
 # What the cloud path imports beyond boto3 (runtime) and Powertools (layer). The offline providers'
 # Pillow, numpy, hibari-tts/onnxruntime and lameenc stay out: in AWS, OpenAI draws and Polly speaks.
-RUNTIME_DISTRIBUTIONS = ("pydantic", "python-dotenv", "openai", "pronouncing", "email-validator", "dnspython")
+# The web function's FastAPI app (through Mangum) shares the asset: a few MB, no compiled code of its own.
+RUNTIME_DISTRIBUTIONS = (
+    "pydantic",
+    "python-dotenv",
+    "openai",
+    "pronouncing",
+    "fastapi",
+    "jinja2",
+    "python-multipart",
+    "itsdangerous",
+    "mangum",
+    "email-validator",  # the models decide recipients' addresses with it
+    "dnspython",
+)
 # Must never be bundled: provided by Lambda or the layer, or local-only and heavy.
 FORBIDDEN_DISTRIBUTIONS = (
     "boto3",
@@ -48,7 +61,7 @@ FORBIDDEN_DISTRIBUTIONS = (
     "moto",
 )
 
-PACKAGES = ("storyteller", "functions")
+PACKAGES = ("storyteller", "functions", "frontend")
 # Local-mode code (moto endpoint, CLI) and the offline providers need packages the asset leaves out.
 EXCLUDED_SOURCES = (
     "storyteller/local",

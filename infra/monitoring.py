@@ -9,6 +9,7 @@ from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_pipes_alpha as pipes
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -17,6 +18,7 @@ from aws_cdk.interfaces import aws_events as events_refs
 from constructs import Construct
 
 from infra.functions import LOG_RETENTION
+from storyteller import names
 
 # One run a night: an hourly period reports a failure within the hour, at a standard alarm's price.
 ALARM_PERIOD = Duration.hours(1)
@@ -32,6 +34,7 @@ class Monitoring(Construct):
         *,
         state_machine: sfn.StateMachine,
         dead_letter_queues: dict[str, sqs.Queue],
+        pipe: pipes.IPipe,
         alert_email: str,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -77,6 +80,46 @@ class Monitoring(Construct):
             )
             alarm.add_alarm_action(action)
             self.stuck_events.append(alarm)
+
+        # The pipe's own failures (a batch it could not enrich or deliver after its retries) and the records
+        # the enrichment refused (not a story: dropped so the stream moves on, functions/story_created).
+        pipe_metrics = {
+            "PipeFailed": (
+                cloudwatch.Metric(
+                    namespace="AWS/EventBridge/Pipes",
+                    metric_name="ExecutionFailed",
+                    dimensions_map={"PipeName": pipe.pipe_name},
+                    period=ALARM_PERIOD,
+                    statistic="Sum",
+                ),
+                "The Stories pipe failed a batch: its stories reach the pipe's DLQ (StreamRecordUndelivered) "
+                "once its retries are spent; the enrichment's logs say why.",
+            ),
+            "StoryRecordsRejected": (
+                cloudwatch.Metric(
+                    namespace=names.METRICS_NAMESPACE,
+                    metric_name="RejectedRecords",
+                    dimensions_map={"service": names.SERVICE},
+                    period=ALARM_PERIOD,
+                    statistic="Sum",
+                ),
+                "The pipe's enrichment dropped a Stories record that is not a valid story: no run, no email for "
+                "it. storyteller-story-created's logs name the record and the reason.",
+            ),
+        }
+        self.pipe_alarms: list[cloudwatch.Alarm] = []
+        for name, (metric, description) in pipe_metrics.items():
+            alarm = metric.create_alarm(
+                self,
+                name,
+                alarm_description=description,
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+            self.pipe_alarms.append(alarm)
 
         # Every status change of every run, searchable with Logs Insights; the alarm above does the emailing.
         self.run_log = logs.LogGroup(

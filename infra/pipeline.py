@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import jsii
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -85,7 +85,7 @@ class Pipeline(Construct):
         )
         self.create_story.allow(["secretsmanager:GetSecretValue"], [openai_secret_arn])
 
-        self.schedule_dlq = _dead_letter_queue(self, "ScheduleDlq", "the schedule and create_story's async invoke")
+        self.schedule_dlq = dead_letter_queue(self, "ScheduleDlq", "the schedule and create_story's async invoke")
         # Scheduler invokes asynchronously: a failed night lands in the DLQ (and its alarm) instead of
         # being retried by Lambda, which would pay OpenAI twice and could make two stories.
         self.create_story.function.configure_async_invoke(
@@ -93,11 +93,12 @@ class Pipeline(Construct):
             max_event_age=Duration.hours(2),
             on_failure=destinations.SqsDestination(self.schedule_dlq),
         )
-        # Each family's schedule (made by family_sync, infra/households.py) runs as this role.
+        # Each family's schedule (made by family_sync, infra/households.py) runs as this role. Only Scheduler
+        # acting for this account may assume it; infra/households.py narrows it to the stack's own group.
         self.schedule_role = iam.Role(
             self,
             "ScheduleRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            assumed_by=service_principal("scheduler.amazonaws.com", self),
             description="Lets each family's nightly schedule invoke create_story",
         )
         self.schedule_role.add_to_policy(
@@ -106,7 +107,7 @@ class Pipeline(Construct):
         self.schedule_role.add_to_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.schedule_dlq.queue_arn])
         )
-        self.family_sync_dlq = _dead_letter_queue(self, "FamilySyncDlq", "the Families stream's family_sync")
+        self.family_sync_dlq = dead_letter_queue(self, "FamilySyncDlq", "the Families stream's family_sync")
 
         self.bus = events.EventBus(self, "Bus", event_bus_name=names.EVENT_BUS)
 
@@ -120,14 +121,27 @@ class Pipeline(Construct):
             memory_mb=256,
             timeout=Duration.seconds(30),
         )
-        self.pipe_dlq = _dead_letter_queue(self, "PipeDlq", "the pipe's Stories stream source")
+        self.pipe_dlq = dead_letter_queue(self, "PipeDlq", "the pipe's Stories stream source")
+        # Our own role for the pipe, so its trust names this account (the construct's default role trusts
+        # every pipe). No aws:SourceArn: the pipe's name is CloudFormation's, and the pipe needs its role first.
+        self.pipe_role = iam.Role(
+            self,
+            "PipeRole",
+            assumed_by=service_principal("pipes.amazonaws.com", self),
+            description="Lets the Stories pipe read the stream, call its enrichment and put StoryCreated events",
+        )
         self.pipe = pipes.Pipe(
             self,
             "StoriesToBus",
             description="New stories (INSERT only) as StoryCreated events on the storyteller bus",
+            role=self.pipe_role,
             source=pipe_sources.DynamoDBSource(
                 storage.stories,
-                starting_position=pipe_sources.DynamoDBStartingPosition.LATEST,
+                # From the oldest record the stream holds (24 h), not from "now": a pipe that is replaced
+                # (a new starting position, an alpha construct upgrade) would otherwise skip the stories
+                # written meanwhile. Those it reads again start runs that Claim ends at once (the story's
+                # run is recorded), so nothing is drawn, narrated or emailed twice.
+                starting_position=pipe_sources.DynamoDBStartingPosition.TRIM_HORIZON,
                 batch_size=PIPE_BATCH_SIZE,
                 maximum_retry_attempts=PIPE_RETRY_ATTEMPTS,
                 dead_letter_target=self.pipe_dlq,
@@ -139,7 +153,7 @@ class Pipeline(Construct):
             target=pipe_targets.EventBridgeTarget(self.bus, source=names.EVENT_SOURCE, detail_type=names.STORY_CREATED),
         )
 
-        self.rule_dlq = _dead_letter_queue(self, "RuleDlq", "the StoryCreated rule's state machine target")
+        self.rule_dlq = dead_letter_queue(self, "RuleDlq", "the StoryCreated rule's state machine target")
         self.rule = events.Rule(
             self,
             "StoryCreatedRule",
@@ -199,7 +213,15 @@ def event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
     return events.EventPattern(**{_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
 
 
-def _dead_letter_queue(scope: Construct, construct_id: str, serves: str) -> sqs.Queue:
+def service_principal(service: str, scope: Construct, **source_arn: str) -> iam.ServicePrincipal:
+    """A service acting for this stack's account only (and, given `ArnEquals`/`ArnLike`, for one resource):
+    the trust condition that keeps another account's resource from using our role (confused deputy)."""
+    conditions: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
+    conditions.update({operator: {"aws:SourceArn": arn} for operator, arn in source_arn.items()})
+    return iam.ServicePrincipal(service, conditions=conditions)
+
+
+def dead_letter_queue(scope: Construct, construct_id: str, serves: str) -> sqs.Queue:
     queue = sqs.Queue(
         scope,
         construct_id,

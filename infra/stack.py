@@ -36,14 +36,8 @@ class StorytellerStack(Stack):
             scope, construct_id, description="storyteller: an illustrated, narrated bedtime story every night", **kwargs
         )
         self.storage = storage = Storage(self, "Storage")
-        self.frontend = frontend = Frontend(
-            self,
-            "Frontend",
-            storage=storage,
-            schedule_time_zone=config.schedule_time_zone,
-            public_shelf=config.public_shelf,
-        )
         kit = FunctionKit.create(self, asset, detailed_tracing=config.detailed_tracing)
+        self.frontend = frontend = Frontend(self, "Frontend", kit=kit, storage=storage, config=config)
         # Secrets Manager appends six random characters to a secret's name in its ARN.
         openai_secret_arn = self.format_arn(
             service="secretsmanager",
@@ -103,7 +97,8 @@ class StorytellerStack(Stack):
             self,
             "Monitoring",
             state_machine=workflow.state_machine,
-            dead_letter_queues=pipeline.dead_letter_queues,
+            dead_letter_queues={**pipeline.dead_letter_queues, "RunOutcomeUndelivered": workflow.run_status_dlq},
+            pipe=pipeline.pipe,
             alert_email=config.notify_email,
         )
         if config.is_example_email:
@@ -113,7 +108,8 @@ class StorytellerStack(Stack):
             )
 
         outputs = {
-            "Url": (frontend.url, "The story pages (the email links here)"),
+            "Url": (frontend.url, "The story pages (the email links here), through CloudFront"),
+            "DistributionDomain": (frontend.distribution.distribution_domain_name, "Point webDomain's CNAME here"),
             "StoriesTable": (storage.stories.table_name, "STORYTELLER_STORIES_TABLE"),
             "FamiliesTable": (storage.families.table_name, "STORYTELLER_FAMILIES_TABLE"),
             "CharactersTable": (storage.characters.table_name, "STORYTELLER_CHARACTERS_TABLE"),

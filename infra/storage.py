@@ -20,17 +20,22 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         # Physical names are left to CloudFormation (functions get them from the environment), so two
-        # stacks can share an account and a replacement never collides with the old table.
+        # stacks can share an account and a replacement never collides with the old table. What is kept
+        # is kept when the stack is removed or the table replaced, not when the deploy that made it fails
+        # (RETAIN_ON_UPDATE_OR_DELETE): a failed first deploy leaves no empty tables behind.
         # One row per household; its stream keeps each family's schedule and subscriptions in step.
         self.families = _table(
-            self, names.FAMILIES_TABLE, RemovalPolicy.RETAIN, dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES
+            self,
+            names.FAMILIES_TABLE,
+            RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+            dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         )
         # Keyed (familyId, id): a family's cast is one Query. New tables beside the single-family ones,
         # which stay (retained, read by the households migration only) until a later release drops them.
-        self.characters = _table(self, "FamilyCharacters", RemovalPolicy.RETAIN, sort_key="id")
-        self.scenes = _table(self, "FamilyScenes", RemovalPolicy.RETAIN, sort_key="id")
-        self.legacy_characters = _table(self, names.CHARACTERS_TABLE, RemovalPolicy.RETAIN)
-        self.legacy_scenes = _table(self, names.SCENES_TABLE, RemovalPolicy.RETAIN)
+        self.characters = _table(self, "FamilyCharacters", RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, sort_key="id")
+        self.scenes = _table(self, "FamilyScenes", RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, sort_key="id")
+        self.legacy_characters = _table(self, names.CHARACTERS_TABLE, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
+        self.legacy_scenes = _table(self, names.SCENES_TABLE, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
         self.stories = _table(
             self,
             names.STORIES_TABLE,
@@ -67,7 +72,7 @@ class Storage(Construct):
                 )
             ],
             # A non-empty bucket cannot be deleted by CloudFormation; its objects expire in two days anyway.
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         acknowledge(
             self.media,

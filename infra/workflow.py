@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra.functions import LOG_RETENTION, FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
+from infra.pipeline import dead_letter_queue, service_principal
 from infra.storage import Storage
 from storyteller import names
 from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, STATUS_CHANGE
@@ -92,10 +93,17 @@ class Workflow(Construct):
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.DESTROY,
         )
+        # Its name is ours, so the trust can name the one state machine that may assume the role.
+        state_machine_arn = Stack.of(self).format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=names.STATE_MACHINE,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            assumed_by=service_principal("states.amazonaws.com", self, ArnLike=state_machine_arn),
             description=f"Runs {names.STATE_MACHINE}: exactly the actions its states call",
         )
         self.role.add_to_policy(
@@ -143,6 +151,7 @@ class Workflow(Construct):
             environment=environment,
         )
         self.run_status.allow(["dynamodb:UpdateItem"], [storage.stories.table_arn])
+        self.run_status_dlq = dead_letter_queue(self, "RunStatusDlq", "the run-ended rule's run_status target")
         self.run_ended_rule = events.Rule(
             self,
             "RunEndedWithoutEmail",
@@ -154,7 +163,11 @@ class Workflow(Construct):
             ),
             targets=[
                 events_targets.LambdaFunction(
-                    self.run_status.function, retry_attempts=8, max_event_age=Duration.hours(6)
+                    self.run_status.function,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(6),
+                    # Undelivered, a failed run's story would stay CREATED: kept here, and alarmed on.
+                    dead_letter_queue=self.run_status_dlq,
                 )
             ],
         )

@@ -2,8 +2,8 @@
 # Installs the Debian packages tests need, when we can; otherwise says which, in one message.
 # With CI=true a package we cannot install is a failure, never a skipped test.
 set -euo pipefail
-packages=(chromium chromium-driver graphviz)
-commands=(chromium chromedriver dot)
+packages=(chromium chromium-driver)
+commands=(chromium chromedriver)
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
+import os
 import signal
 import socket
+import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -22,6 +26,7 @@ from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
+from storyteller.local import lambdas
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
@@ -274,7 +279,34 @@ def main() -> None:
     Ctrl-C: runs are drained, state is saved, the lock released."""
     for stop in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(stop, _as_ctrl_c)
-    app()
+    try:
+        app()
+    except SystemExit as ended:
+        if lambdas.running():
+            _end_now(ended.code)
+        raise
+    except BaseException:
+        if lambdas.running():
+            traceback.print_exc()  # a bug of ours: shown as Python would, then the same safe ending
+            _end_now(1)
+        raise
+
+
+def _end_now(code: int | str | None) -> NoReturn:
+    """End the process while a function still runs in another thread, the way the interpreter's exit cannot break.
+
+    The runtime's stop interrupts narrations and waits for every function (LocalRuntime.stop); one that
+    outlasts that wait (a provider stuck on the network) must not meet the interpreter's shutdown: a thread
+    coming back from native code then (onnxruntime, any C++ library) is killed in a way C++ turns into
+    SIGABRT. Every acknowledged write is on disk already, so nothing is lost by skipping the shutdown.
+    """
+    if isinstance(code, str):
+        say(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else int(code is not None))
 
 
 def _as_ctrl_c(signum: int, frame: object) -> None:

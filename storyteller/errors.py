@@ -25,6 +25,10 @@ class ProviderUnavailableError(StorytellerError):
     """A provider failed in a way that may pass (throttle, 5xx, timeout): Step Functions retries."""
 
 
+class NarrationInterruptedError(StorytellerError):
+    """A stop of the local runtime cut a narration short; the run comes back "interrupted by a stop"."""
+
+
 class InvalidEventError(StorytellerError):
     """An event that does not match our schema; it is rejected before any work is done."""
 

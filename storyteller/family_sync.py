@@ -9,6 +9,8 @@ Every step is idempotent, so a stream record delivered twice changes nothing the
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,17 @@ class SyncTargets:
     schedule_role_arn: str
     dead_letter_arn: str
     topic_arn: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> SyncTargets:
+        """The targets the stack puts in family_sync's and the households setup's environment."""
+        return cls(
+            schedule_group=environ["STORYTELLER_SCHEDULE_GROUP"],
+            create_story_arn=environ["STORYTELLER_CREATE_STORY_ARN"],
+            schedule_role_arn=environ["STORYTELLER_SCHEDULE_ROLE_ARN"],
+            dead_letter_arn=environ["STORYTELLER_SCHEDULE_DLQ_ARN"],
+            topic_arn=environ["STORYTELLER_NOTIFY_TOPIC_ARN"],
+        )
 
 
 @dataclass
@@ -93,7 +106,7 @@ def sync_family(
             _unsubscribe(sns, arn)
             result.unsubscribed.append(address)
         return result
-    if old is None or (old.at, old.timeZone) != (new.at, new.timeZone):
+    if old is None or schedule_request(old, targets) != schedule_request(new, targets):
         result.schedule = _put_schedule(scheduler, schedule_request(new, targets))
     for address in new.recipients:
         if address not in known_subscriptions:
@@ -111,6 +124,40 @@ def sync_family(
     return result
 
 
+def resync_schedules(families: list[Family], targets: SyncTargets, scheduler: Any) -> dict[str, str]:
+    """Every family's schedule as this deploy would make it: family id → "created", "updated" or "unchanged".
+
+    The stream only reports a family's own changes; a new role, DLQ, function ARN or input reaches the
+    schedules made before only through this (the deploy's households setup runs it when they change).
+    """
+    done: dict[str, str] = {}
+    for family in families:
+        request = schedule_request(family, targets)
+        live = _live_schedule(scheduler, targets.schedule_group, request["Name"])
+        done[family.id] = (
+            "unchanged" if live is not None and _carries(live, request) else _put_schedule(scheduler, request)
+        )
+    return done
+
+
+def _live_schedule(scheduler: Any, group: str, name: str) -> dict[str, Any] | None:
+    try:
+        schedule: dict[str, Any] = scheduler.get_schedule(Name=name, GroupName=group)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return None
+    return schedule
+
+
+def _carries(live: Any, wanted: Any) -> bool:
+    """Whether the live schedule has every field the request sets, at the requested value (what GetSchedule
+    adds of its own, such as dates and ARNs, is not compared)."""
+    if isinstance(wanted, dict):
+        return isinstance(live, dict) and all(_carries(live.get(key), value) for key, value in wanted.items())
+    return bool(live == wanted)
+
+
 def _put_schedule(scheduler: Any, request: dict[str, Any]) -> str:
     try:
         scheduler.update_schedule(**request)
@@ -118,7 +165,14 @@ def _put_schedule(scheduler: Any, request: dict[str, Any]) -> str:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
-    scheduler.create_schedule(**request)
+    try:
+        scheduler.create_schedule(**request)
+    except ClientError as error:
+        # Made meanwhile by the other writer (the stream's family_sync and the deploy's resync may race).
+        if error.response["Error"]["Code"] != "ConflictException":
+            raise
+        scheduler.update_schedule(**request)
+        return "updated"
     return "created"
 
 

@@ -36,6 +36,7 @@ STORY_CREATED_FUNCTION: Final = "storyteller-story-created"
 RUN_STATUS_FUNCTION: Final = "storyteller-run-status"
 FAMILY_SYNC_FUNCTION: Final = "storyteller-family-sync"
 HOUSEHOLDS_SETUP_FUNCTION: Final = "storyteller-households-setup"
+WEB_FUNCTION: Final = "storyteller-web"
 
 METRICS_NAMESPACE: Final = "Storyteller"
 SERVICE: Final = "storyteller"

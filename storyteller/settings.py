@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -99,6 +100,10 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 }
 
 
+# Set by AWS Lambda in every function's environment (and never by the local runtime).
+IN_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME"
+
+
 class Settings(EnvironmentSettings):
     """Every setting the service reads; the README lists them with their defaults."""
 
@@ -145,7 +150,10 @@ class Settings(EnvironmentSettings):
     image_quality: ImageQuality | None = Field(default=None, description="None: the profile's.")
     voice: str = Field(default="Amy", min_length=1, description="A Polly voice the engine has.")
     voice_engine: VoiceEngine | None = Field(default=None, description="None: the profile's.")
-    openai_base_url: str | None = Field(default=None, description="Another OpenAI-compatible endpoint (tests).")
+    openai_base_url: str | None = Field(
+        default=None,
+        description="Another OpenAI-compatible endpoint, local runs only: the tests' fake, or a local model's server.",
+    )
     openai_secret_name: str | None = Field(default=None, description="Secrets Manager secret holding the key (AWS).")
     openai_timeout_seconds: float = Field(default=90.0, gt=0, le=600)
     openai_max_retries: int = Field(default=2, ge=0, le=10)
@@ -157,6 +165,17 @@ class Settings(EnvironmentSettings):
         # `OPENAI_API_KEY=` in a .env means "no key", not a key that every request would fail with.
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _local_endpoint_only(cls, value: str | None) -> str | None:
+        # In AWS the OpenAI key (from Secrets Manager) would go to whatever host this names.
+        if value and value.strip() and os.environ.get(IN_LAMBDA):
+            raise ValueError(
+                "STORYTELLER_OPENAI_BASE_URL is for local runs (a fake or a local model's server); in AWS it "
+                "would send the OpenAI key to another host: unset it"
+            )
         return value
 
     @field_validator("schedule_time_zone")

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
 from storyteller import names
+from storyteller.budgets import Deadline
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
@@ -77,7 +78,8 @@ def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
     story = create_story(
         CatalogStore(settings, family_id),
         StoryStore(settings),
-        factory.story_writer(settings, reading_level(family.age) if family else YOUNG),
+        # Every draft and moderation call ends by the function's own deadline (storyteller/budgets.py).
+        factory.story_writer(settings, reading_level(family.age) if family else YOUNG, Deadline.from_context(context)),
         random.Random(settings.story_seed),
         attempts=settings.writer_attempts,
         family=family,

@@ -1,6 +1,5 @@
 """Families table stream → each family's schedule and email subscriptions (storyteller/family_sync.py)."""
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -23,16 +22,6 @@ from storyteller.settings import get_settings
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def _targets() -> SyncTargets:
-    return SyncTargets(
-        schedule_group=os.environ["STORYTELLER_SCHEDULE_GROUP"],
-        create_story_arn=os.environ["STORYTELLER_CREATE_STORY_ARN"],
-        schedule_role_arn=os.environ["STORYTELLER_SCHEDULE_ROLE_ARN"],
-        dead_letter_arn=os.environ["STORYTELLER_SCHEDULE_DLQ_ARN"],
-        topic_arn=os.environ["STORYTELLER_NOTIFY_TOPIC_ARN"],
-    )
-
-
 def _family(image: dict[str, Any] | None) -> Family | None:
     return family_from_row(from_item(image)) if image else None  # not a family: logged, left alone
 
@@ -47,7 +36,12 @@ def sync_record(record: DynamoDBRecord) -> None:
     family_id = (new or old).id  # type: ignore[union-attr]
     known = from_item(raw.get("NewImage") or raw.get("OldImage") or {}).get(names.SUBSCRIPTIONS_ATTRIBUTE) or {}
     result = sync_family(
-        old, new, dict(known), _targets(), client("scheduler", settings.aws_region), client("sns", settings.aws_region)
+        old,
+        new,
+        dict(known),
+        SyncTargets.from_environment(),
+        client("scheduler", settings.aws_region),
+        client("sns", settings.aws_region),
     )
     if new is not None and (result.subscribed or result.unsubscribed):
         kept = {address: arn for address, arn in known.items() if address not in result.unsubscribed}

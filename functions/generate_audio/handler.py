@@ -6,6 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.budgets import Deadline
 from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
 from storyteller.media import narrate, narration_text
@@ -21,7 +22,9 @@ from storyteller.settings import get_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = parse_story_created(event)
-    narrator = factory.narrator(settings)
+    narrator = factory.narrator(settings, Deadline.from_context(context))  # storyteller/budgets.py
+    # Said before the work: a narration takes seconds, and one cut short by a stop is then seen to have begun.
+    logger.info("narrating", extra={"story_id": story.id, "model": narrator.model})
     key = narrate(story, narrator, MediaStore(settings))
     usage = narration_usage(narrator, narrator.model, narration_text(story), settings.prices)
     logger.info("narrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})

@@ -6,6 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.budgets import Deadline
 from storyteller.dal.media import MediaStore
 from storyteller.events import parse_story_created
 from storyteller.media import illustrate
@@ -21,7 +22,7 @@ from storyteller.settings import get_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     story = parse_story_created(event)
-    illustrator = factory.illustrator(settings)
+    illustrator = factory.illustrator(settings, Deadline.from_context(context))  # storyteller/budgets.py
     key = illustrate(story, illustrator, MediaStore(settings))
     usage = image_usage(illustrator, settings.prices)
     logger.info("illustrated", extra={"story_id": story.id, "key": key, "model": usage.model, "cost": usage.costUsd})

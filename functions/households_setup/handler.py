@@ -1,4 +1,5 @@
-"""The deploy's custom resource (CDK Provider framework): make the default family (storyteller/migration.py)."""
+"""The deploy's custom resource (CDK Provider framework): make the default family (storyteller/migration.py),
+then bring every family's schedule up to what this deploy's schedules carry (storyteller/family_sync.py)."""
 
 from dataclasses import asdict
 from typing import Any
@@ -6,6 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.dal.aws import client
+from storyteller.dal.families import FamilyStore
+from storyteller.family_sync import SyncTargets, resync_schedules
 from storyteller.migration import migrate
 from storyteller.observability import logger, tracer
 from storyteller.settings import get_settings
@@ -19,9 +23,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("RequestType") == "Delete":
         return {"PhysicalResourceId": PHYSICAL_ID}  # families outlive the stack's resources (retained tables)
     properties = event.get("ResourceProperties", {})
-    done = migrate(get_settings(), properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
-    logger.info("households ready", extra=asdict(done))
-    return {"PhysicalResourceId": PHYSICAL_ID, "Data": {key: str(value) for key, value in asdict(done).items()}}
+    settings = get_settings()
+    done = migrate(settings, properties.get("LegacyCharactersTable"), properties.get("LegacyScenesTable"))
+    # CloudFormation calls again whenever the `Schedules` property (what a schedule carries) changes.
+    schedules = resync_schedules(
+        FamilyStore(settings).all(), SyncTargets.from_environment(), client("scheduler", settings.aws_region)
+    )
+    logger.info("households ready", extra={**asdict(done), "schedules": schedules})
+    data = {key: str(value) for key, value in asdict(done).items()}
+    data["schedulesChanged"] = str(sum(outcome != "unchanged" for outcome in schedules.values()))
+    return {"PhysicalResourceId": PHYSICAL_ID, "Data": data}
 
 
 imported()  # the cold start's imports are over (functions/__init__.py)

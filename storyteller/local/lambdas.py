@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import threading
 import traceback
 import uuid
 from collections.abc import Callable
@@ -35,6 +36,11 @@ HANDLER_MODULES: dict[str, str] = {
 
 log = logging.getLogger(__name__)
 
+# Handler calls in progress in this process, whichever runtime started them (moto's routing is process-wide).
+_running = 0
+_idle = threading.Condition()
+STOPPING_ERROR = "Storyteller.Stopping"
+
 
 @dataclass
 class LocalLambdaContext:
@@ -58,6 +64,7 @@ class LocalLambdas:
 
     def __init__(self) -> None:
         self._overrides: dict[str, Handler] = {}
+        self._closed = False
 
     def handler(self, function_name: str) -> Handler:
         """The callable that serves this function name."""
@@ -76,6 +83,31 @@ class LocalLambdas:
 
     def invoke(self, function_name: str, event: Any) -> tuple[str, bool, str]:
         """Run a handler like Lambda does: JSON out, or an error body with the exception's name."""
+        global _running
+        with _idle:
+            if self._closed:  # a stop is draining: nothing new starts that it would have to wait for
+                refused = f"{function_name} not run: storyteller is stopping"
+                body = {"errorType": STOPPING_ERROR, "errorMessage": refused}
+                return json.dumps(body), True, ""
+            _running += 1
+        try:
+            return self._call(function_name, event)
+        finally:
+            with _idle:
+                _running -= 1
+                _idle.notify_all()
+
+    def close(self) -> None:
+        """Refuse new calls from now on: a stop is waiting for the calls in progress (`wait_idle`)."""
+        with _idle:
+            self._closed = True
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no call is in progress; False when one still runs after `timeout` seconds."""
+        with _idle:
+            return _idle.wait_for(lambda: _running == 0, timeout=timeout)
+
+    def _call(self, function_name: str, event: Any) -> tuple[str, bool, str]:
         context = LocalLambdaContext(function_name=function_name)
         try:
             result = self.handler(function_name)(event, context)
@@ -88,6 +120,12 @@ class LocalLambdas:
             }
             return json.dumps(body), True, ""
         return json.dumps(result), False, ""
+
+
+def running() -> int:
+    """How many handler calls are in progress in this process (the CLI's last check before it exits)."""
+    with _idle:
+        return _running
 
 
 def route_moto_lambda_to(lambdas: LocalLambdas) -> None:

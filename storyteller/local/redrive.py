@@ -5,8 +5,8 @@ FAILED, TIMED_OUT or ABORTED execution can be redriven; it keeps its ARN, its hi
 `ExecutionRedriven` event and the re-run's events, and `redriveCount` counts the redrives. The run
 resumes at the last top-level state that was entered, with the input that state received, so
 finished states before it are not run again (Claim is not re-claimed) and SaveMedia's condition
-keeps the email single. Unlike AWS, a resumed Parallel re-enters both branches; ours are
-idempotent by S3 key, so the branch that had succeeded finds its object and calls no provider.
+keeps the email single. As in AWS, a resumed Parallel re-runs only the branches that had not
+finished: a finished one gives the output it gave before, with no events and no call.
 """
 
 from __future__ import annotations
@@ -39,24 +39,42 @@ class ExecutionNotRedrivable(AWSError):  # noqa: N818 - AWS's own error name, wh
     STATUS = 400
 
 
+# A finished branch is replaced by one Pass state of this name that gives its output; its events are dropped.
+KEPT_BRANCH = "Storyteller.KeptBranch"
+
+
 class _ResumingWorker(ExecutionWorker):
     """Runs the definition from `resume_state`, after the first run's events."""
 
-    def __init__(self, *, previous: list[dict[str, Any]], resume_state: str, redrive_count: int, **kwargs: Any):
+    def __init__(
+        self,
+        *,
+        previous: list[dict[str, Any]],
+        resume_state: str,
+        redrive_count: int,
+        finished_branches: dict[int, Any],
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self._previous = previous
         self._resume_state = resume_state
         self._redrive_count = redrive_count
+        self._finished_branches = finished_branches
 
     def _get_evaluation_entrypoint(self) -> Any:
         definition = json.loads(self._evaluation_details.state_machine_details.definition)
         definition["StartAt"] = self._resume_state
+        for index, output in self._finished_branches.items():
+            kept = f"{KEPT_BRANCH}.{index}"
+            branch = {"StartAt": kept, "States": {kept: {"Type": "Pass", "Result": output, "End": True}}}
+            definition["States"][self._resume_state]["Branches"][index] = branch
         return AmazonStateLanguageParser.parse(json.dumps(definition))[0]
 
     def _execution_logic(self) -> None:
         program = self._get_evaluation_entrypoint()
         self.env = self._get_evaluation_environment()
         manager: Any = self.env.event_manager
+        _drop_kept_branch_events(manager)
         manager._history_event_list.extend(self._previous)
         manager._event_id_gen._next_id = len(self._previous) + 1
         context = self.env.event_history_context
@@ -65,6 +83,39 @@ class _ResumingWorker(ExecutionWorker):
         manager.add_event(context=context, event_type=HistoryEventType.ExecutionRedriven, event_details=details)
         program.eval(self.env)
         self._execution_communication.terminated()
+
+
+def _drop_kept_branch_events(manager: Any) -> None:
+    """A kept branch leaves no trace in the history, as a branch AWS does not redrive leaves none."""
+    publish = manager.add_event
+
+    def add_event(context: Any, event_type: Any, event_details: Any = None, *args: Any, **kwargs: Any) -> int:
+        named = [detail.get("name", "") for detail in (event_details or {}).values() if isinstance(detail, dict)]
+        if any(str(name).startswith(KEPT_BRANCH) for name in named):
+            return int(context.last_published_event_id)
+        return int(publish(context, event_type, event_details, *args, **kwargs))
+
+    manager.add_event = add_event
+
+
+def finished_branches(definition: dict[str, Any], state: str, history: list[dict[str, Any]]) -> dict[int, Any]:
+    """The branches of the Parallel `state` whose last state has exited, by index, with their output."""
+    parallel = definition["States"].get(state, {})
+    if parallel.get("Type") != "Parallel":
+        return {}
+    # State names are unique across a whole state machine, branches included.
+    exited = {
+        event["stateExitedEventDetails"]["name"]: event["stateExitedEventDetails"].get("output")
+        for event in history
+        if "stateExitedEventDetails" in event
+    }
+    finished: dict[int, Any] = {}
+    for index, branch in enumerate(parallel["Branches"]):
+        ends = [name for name, body in branch["States"].items() if body.get("End") or body["Type"] == "Succeed"]
+        outputs = [exited[name] for name in ends if name in exited]
+        if outputs:
+            finished[index] = json.loads(outputs[0] or "null")
+    return finished
 
 
 def _resume_point(execution: Any, history: list[dict[str, Any]]) -> tuple[str, Any]:
@@ -115,10 +166,12 @@ def _redrive(execution: Any, execution_arn: str, resume: tuple[str, Any] | None 
     details = ExecutionDetails(
         arn=started.arn, name=started.name, role_arn=started.role_arn, inpt=resume_input, start_time=started.start_time
     )
+    definition = json.loads(execution.state_machine.definition)
     worker: Any = _ResumingWorker(
         previous=history,
         resume_state=resume_state,
         redrive_count=count,
+        finished_branches=finished_branches(definition, resume_state, history),
         evaluation_details=EvaluationDetails(
             aws_execution_details=execution._get_start_aws_execution_details(),
             execution_details=details,

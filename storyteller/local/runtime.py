@@ -57,6 +57,9 @@ PUMP = "storyteller-pump"
 # requests that race the flow for the interpreter (bench/orchestration.py: 0.01 s 1.13, 0.05 s 1.10,
 # 0.2 s 1.08 times the critical path).
 PUMP_INTERVAL_SECONDS = 0.2
+# How long a stop waits for functions still running (interrupted narrations end in milliseconds; a provider
+# waiting on the network may not, and the CLI then ends the process without it: storyteller/cli.py main).
+DRAIN_SECONDS = 15.0
 # How long an ended run may take to show on its story (FAILED) before a waiter reports it anyway.
 STATUS_SETTLE_SECONDS = 10.0
 
@@ -227,7 +230,16 @@ class LocalRuntime:
         # A message published just before stopping is kept on disk, but an email now is better than at the next start.
         while self.outbox.poll():
             pass
+        # From here a run's progress is not recorded: one still in flight comes back "interrupted by a stop",
+        # not failed by the interruption of its work below.
         run_journal.install(None)
+        # A command must not end while a handler runs: a narration inside onnxruntime when the interpreter
+        # exits aborts the process (SIGABRT, issue 32). Narrations are interrupted; the rest are waited for.
+        self.lambdas.close()
+        if interrupted := factory.interrupt():
+            log.info("the stop interrupted %d narration(s) in progress", interrupted)
+        if not self.lambdas.wait_idle(DRAIN_SECONDS):
+            log.warning("a function was still running %.0f s into the stop; the process ends without it", DRAIN_SECONDS)
         self.endpoint_file.unlink(missing_ok=True)
         self.endpoint.stop()
         self.store.close()

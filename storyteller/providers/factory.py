@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
+from typing import Any
 
+from storyteller.budgets import Deadline
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
 from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.settings import IllustratorChoice, NarratorChoice, Settings, WriterChoice
@@ -31,8 +34,22 @@ def use(overrides: ProviderOverrides | None) -> None:
     _overrides = overrides or ProviderOverrides()
 
 
-def story_writer(settings: Settings, level: ReadingLevel = YOUNG) -> StoryWriter:
-    """The writer for tonight's story, aiming at the listeners' reading level."""
+def interrupt() -> int:
+    """Cut short the work in progress that can be: the offline narrator's (a stop is under way). How many.
+
+    The others wait on the network in plain Python, which the interpreter's exit does not trip over.
+    """
+    offline = _loaded_offline_narrator()
+    return int(offline.HibariNarrator.interrupt()) if offline is not None else 0
+
+
+def _loaded_offline_narrator() -> Any:
+    # Only once imported: importing it loads onnxruntime, which a run that narrated nothing does not need.
+    return sys.modules.get("storyteller.providers.offline.narrator")
+
+
+def story_writer(settings: Settings, level: ReadingLevel = YOUNG, deadline: Deadline | None = None) -> StoryWriter:
+    """The writer for tonight's story, aiming at the listeners' reading level; its calls end by `deadline`."""
     if _overrides.writer is not None:
         return _overrides.writer
     if settings.writer is WriterChoice.OPENAI or (
@@ -42,15 +59,15 @@ def story_writer(settings: Settings, level: ReadingLevel = YOUNG) -> StoryWriter
         from storyteller.providers.openai_writer import OpenAIStoryWriter
 
         return OpenAIStoryWriter(
-            openai_client(settings), settings.text_model, settings.moderation_model, settings.prices, level
+            openai_client(settings), settings.text_model, settings.moderation_model, settings.prices, level, deadline
         )
     from storyteller.providers.offline.writer import RhymingStoryWriter
 
     return RhymingStoryWriter(seed=settings.story_seed, level=level)
 
 
-def illustrator(settings: Settings) -> Illustrator:
-    """The illustrator for the story's picture."""
+def illustrator(settings: Settings, deadline: Deadline | None = None) -> Illustrator:
+    """The illustrator for the story's picture; its call ends by `deadline`."""
     if _overrides.illustrator is not None:
         return _overrides.illustrator
     if settings.illustrator is IllustratorChoice.OPENAI or (
@@ -65,14 +82,15 @@ def illustrator(settings: Settings) -> Illustrator:
             settings.image_size,
             settings.picture_quality,
             settings.prices,
+            deadline,
         )
     from storyteller.providers.offline.illustrator import PictureBookIllustrator
 
     return PictureBookIllustrator()
 
 
-def narrator(settings: Settings) -> Narrator:
-    """The voice that reads the story."""
+def narrator(settings: Settings, deadline: Deadline | None = None) -> Narrator:
+    """The voice that reads the story; its calls end by `deadline`."""
     if _overrides.narrator is not None:
         return _overrides.narrator
     if settings.narrator is NarratorChoice.POLLY or (
@@ -81,7 +99,7 @@ def narrator(settings: Settings) -> Narrator:
         from storyteller.dal.aws import client
         from storyteller.providers.polly_narrator import PollyNarrator
 
-        return PollyNarrator(settings.voice, client("polly", settings.aws_region), settings.polly_engine)
+        return PollyNarrator(settings.voice, client("polly", settings.aws_region), settings.polly_engine, deadline)
     from storyteller.providers.offline.narrator import HibariNarrator
 
     return HibariNarrator()

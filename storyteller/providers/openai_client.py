@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 import httpx2
 import openai
 from botocore.exceptions import BotoCoreError, ClientError
 
+from storyteller.budgets import OPENAI_MAX_RETRY_DELAY_SECONDS, Deadline, openai_call_limits
 from storyteller.dal.aws import client as aws_client
 from storyteller.errors import ProviderError, ProviderUnavailableError
 from storyteller.settings import Settings
@@ -70,12 +73,38 @@ def _client(key: str, base_url: str | None, timeout: float, max_retries: int) ->
 
 
 class _QuotaAwareOpenAI(openai.OpenAI):
-    """The SDK retries every 429; an exhausted quota is a billing state, and retrying only delays the error."""
+    """The SDK retries every 429; an exhausted quota is a billing state, and retrying only delays the error.
+
+    It also waits as long as a Retry-After asks (up to two minutes); ours waits at most the backoff's own
+    cap, so a call's worst case is what storyteller/budgets.py adds up and its deadline allows.
+    """
 
     def _should_retry(self, response: httpx2.Response) -> bool:
         if response.status_code == 429 and _quota_exhausted(response):
             return False
         return super()._should_retry(response)
+
+    def _calculate_retry_timeout(
+        self, remaining_retries: int, options: Any, response_headers: httpx2.Headers | None = None
+    ) -> float:
+        wait = super()._calculate_retry_timeout(remaining_retries, options, response_headers)
+        return min(wait, OPENAI_MAX_RETRY_DELAY_SECONDS)
+
+
+def within(client: openai.OpenAI, deadline: Deadline, action: str) -> openai.OpenAI:
+    """The client for one call that must end by the deadline: its per-try timeout and retries cut to fit.
+
+    Raises the deadline's retryable ProviderUnavailableError when not even one useful try fits.
+    """
+    remaining = deadline.remaining()
+    if math.isinf(remaining):
+        return client
+    configured = float(client.timeout) if isinstance(client.timeout, int | float) else math.inf  # ours: a float
+    timeout, retries = openai_call_limits(remaining, configured, client.max_retries, deadline.shortest_try)
+    if timeout <= 0:
+        raise deadline.out_of_time(action)
+    # A copy shares the client's connection pool; only this call's limits differ.
+    return client.with_options(timeout=timeout, max_retries=retries)
 
 
 def _quota_exhausted(response: httpx2.Response) -> bool:

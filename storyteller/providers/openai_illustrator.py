@@ -10,9 +10,10 @@ import openai
 from openai.types.images_response import Usage as ImagesUsage
 
 from storyteller import pricing
+from storyteller.budgets import Deadline
 from storyteller.errors import ProviderError
 from storyteller.models import Character, ImageUsage, Scene
-from storyteller.providers.openai_client import translated_errors
+from storyteller.providers.openai_client import translated_errors, within
 from storyteller.settings import ImageQuality
 from storyteller.validation import clean_text
 
@@ -30,9 +31,17 @@ class OpenAIIllustrator:
     """Draws one picture per story with an OpenAI image model, in the same picture-book style each night."""
 
     def __init__(
-        self, client: openai.OpenAI, model: str, size: str, quality: ImageQuality, prices: pricing.PriceTable
+        self,
+        client: openai.OpenAI,
+        model: str,
+        size: str,
+        quality: ImageQuality,
+        prices: pricing.PriceTable,
+        deadline: Deadline | None = None,
     ) -> None:
+        """`deadline`: when the request must have ended (the function's remaining time); none: no limit."""
         self.model = model
+        self._deadline = deadline or Deadline.unbounded()
         self._client = client
         self._size = size
         self.quality = quality
@@ -43,7 +52,7 @@ class OpenAIIllustrator:
     def illustrate(self, title: str, characters: list[Character], scene: Scene, moment: str = "") -> bytes:
         """PNG bytes of the configured size (1024x1024 by default)."""
         with translated_errors("drawing the picture"):
-            response = self._client.images.generate(
+            response = within(self._client, self._deadline, "drawing the picture").images.generate(
                 model=self.model,
                 prompt=picture_prompt(title, characters, scene, moment),
                 size=self._size,

@@ -11,9 +11,10 @@ from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from storyteller import pricing
+from storyteller.budgets import Deadline
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
-from storyteller.providers.openai_client import translated_errors
+from storyteller.providers.openai_client import translated_errors, within
 from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
 
@@ -50,8 +51,11 @@ class OpenAIStoryWriter:
         moderation_model: str,
         prices: pricing.PriceTable,
         level: ReadingLevel = YOUNG,
+        deadline: Deadline | None = None,
     ) -> None:
+        """`deadline`: when every request must have ended (the function's remaining time); none: no limit."""
         self.model = model
+        self._deadline = deadline or Deadline.unbounded()
         self._level = level
         self._client = client
         self._moderation_model = moderation_model
@@ -88,7 +92,7 @@ class OpenAIStoryWriter:
         ]
         with translated_errors("writing the story"):
             try:
-                completion = self._client.chat.completions.parse(
+                completion = within(self._client, self._deadline, "writing the story").chat.completions.parse(
                     model=self.model,
                     messages=messages,
                     response_format=_StoryOutput,
@@ -118,10 +122,13 @@ class OpenAIStoryWriter:
             raise StoryValidationError(f"the draft is malformed: {fields}") from None
 
     def _moderate(self, draft: StoryDraft) -> None:
-        with translated_errors("checking the story with moderation"):
-            result = self._client.moderations.create(
-                model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}"
-            ).results[0]
+        action = "checking the story with moderation"
+        with translated_errors(action):
+            result = (
+                within(self._client, self._deadline, action)
+                .moderations.create(model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}")
+                .results[0]
+            )
         if result.flagged:
             categories = result.categories.model_dump(by_alias=True)
             named = sorted(name for name, flagged in categories.items() if flagged) or ["unspecified"]

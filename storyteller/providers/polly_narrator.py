@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from storyteller.budgets import Deadline, aws_call_seconds
 from storyteller.errors import ProviderError, ProviderUnavailableError
 from storyteller.verse import stanzas
 
@@ -35,8 +36,10 @@ _SPACE = re.compile(r"\s+")
 class PollyNarrator:
     """Reads a story aloud with one Polly voice; MP3 parts are joined, as MP3 frames may be."""
 
-    def __init__(self, voice: str, polly: Any, engine: str = ENGINE) -> None:
+    def __init__(self, voice: str, polly: Any, engine: str = ENGINE, deadline: Deadline | None = None) -> None:
+        """`deadline`: when every request must have ended (the function's remaining time); none: no limit."""
         self.voice = voice
+        self._deadline = deadline or Deadline.unbounded()
         self.engine = engine
         self.model = f"polly-{engine}/{voice}"
         self._polly = polly
@@ -55,6 +58,9 @@ class PollyNarrator:
         return self._billed
 
     def _speak(self, ssml: str) -> bytes:
+        # A boto3 client's timeouts are fixed when it is made: a request that might outlast the deadline
+        # with all its tries is not started (the function ends retryable, and Narrate is retried).
+        self._deadline.require(aws_call_seconds(self._polly.meta.config), "reading the story aloud with Polly")
         try:
             response = self._polly.synthesize_speech(
                 Engine=self.engine, OutputFormat="mp3", Text=ssml, TextType="ssml", VoiceId=self.voice

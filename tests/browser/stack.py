@@ -104,15 +104,24 @@ class Stack:
         stored = StoryStore(self.runtime.settings).get(story.id)
         return replace(outcome, status=stored.status if stored else "MISSING")
 
-    def stand_in_media(self, audio_fails: bool = False, seconds: float = 0.0) -> None:
-        """Quick media functions that return keys (without objects) after `seconds`; narration can be made to fail."""
+    def stand_in_media(self, audio_fails: bool = False, together: bool = False) -> None:
+        """Quick media functions that return keys (without objects); narration can be made to fail.
+
+        `together`: each waits for the other to be running before it returns, so the two branches overlap
+        for certain, however loaded the machine.
+        """
+        meeting = threading.Barrier(2)
+
+        def meet() -> None:
+            if together:
+                meeting.wait(timeout=60)
 
         def image(event: dict[str, Any], context: object) -> dict[str, Any]:
-            time.sleep(seconds)
+            meet()
             return _image_made(event["id"])
 
         def audio(event: dict[str, Any], context: object) -> dict[str, Any]:
-            time.sleep(seconds)
+            meet()
             if audio_fails:
                 raise RuntimeError("the narrator lost its voice")
             return _audio_made(event["id"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from storyteller.dal.aws import client
 from storyteller.local.outbox import emails_for
 from tests.browser.stack import CONSOLE_PASSWORD, Stack
+from tests.idle import wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -72,9 +71,8 @@ def test_a_failed_run_is_shown_coloured_and_one_retry_completes_it_with_one_emai
     expect(page.locator("table.events")).to_contain_text("ExecutionRedriven")
     expect(page.locator('tr[data-state="Narrate"]')).to_have_attribute("data-status", "succeeded")
     assert page.evaluate(NARRATE_FILL) == "#dcf3e4"
-    deadline = time.monotonic() + 10
-    while not emails_for(stack.runtime.outbox_dir, story.id) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until_idle(stack.runtime)
+    assert len(emails_for(stack.runtime.outbox_dir, story.id)) == 1
     events_after = len(sfn.get_execution_history(executionArn=outcome.execution_arn, maxResults=1000)["events"])
 
     stale.get_by_role("button", name="Retry").click()  # retrying twice
@@ -84,7 +82,7 @@ def test_a_failed_run_is_shown_coloured_and_one_retry_completes_it_with_one_emai
     )
     refused = page.request.post(f"{stack.base_url}/console/runs/{run_name}/retry", form={"csrf": "forged"})
     assert refused.status == 403
-    time.sleep(0.5)  # room for a (wrong) second email to arrive
+    wait_until_idle(stack.runtime)  # a (wrong) second run and its email would be done by now
     assert len(emails_for(stack.runtime.outbox_dir, story.id)) == 1
     described = sfn.describe_execution(executionArn=outcome.execution_arn)
     assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)

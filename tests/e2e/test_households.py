@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,10 +15,14 @@ from typer.testing import CliRunner
 
 from frontend.app import create_app
 from frontend.settings import FrontendSettings
+from storyteller import names
 from storyteller.cli import app
+from storyteller.dal.aws import reset_clients
 from storyteller.local.outbox import read_email
 from storyteller.local.runtime import LocalRuntime
+from storyteller.local.store import STATE_FILE
 from storyteller.settings import get_settings
+from tests.conftest import _LEAKY
 
 runner = CliRunner()
 
@@ -97,6 +104,36 @@ def _shelf_path(family: dict[str, object]) -> str:
     return match.group(1)
 
 
+@pytest.fixture(scope="module")
+def one_family_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home holding one family with its cast and scene, set up once and copied into each test's home."""
+    home = tmp_path_factory.mktemp("one-family") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(_LEAKY):
+                patch.delenv(name)
+        patch.setenv("STORYTELLER_HOME", str(home))
+        patch.chdir(home.parent)
+        get_settings.cache_clear()
+        reset_clients()
+        _ok("family", "add", "jones", "--email", "mum@jones.example", "--time-zone", "Europe/London", "--at", "19:00")
+        _ok("cast", "add", "jones", "Ada", "a brave girl of six")
+        _ok("scene", "add", "jones", "treehouse", "the treehouse in the garden")
+    get_settings.cache_clear()
+    reset_clients()
+    return home
+
+
+def _state(home: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of the state file, in a stable order."""
+    db = sqlite3.connect(home / STATE_FILE)
+    try:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: sorted(db.execute(f'SELECT * FROM "{table}"').fetchall()) for table in tables}
+    finally:
+        db.close()
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -115,17 +152,19 @@ def _shelf_path(family: dict[str, object]) -> str:
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_code_2_and_writes_nothing(
-    isolated_env: Path, args: list[str], says: str
+    one_family_home: Path, isolated_env: Path, args: list[str], says: str
 ) -> None:
-    code, out, err = _run(*args)
+    shutil.copytree(one_family_home, isolated_env)
+    before = _state(isolated_env)
+    assert any(row[0] == names.FAMILIES_TABLE for row in before["items"])  # something that could be removed
+
+    code, _, err = _run(*args)
 
     assert code == 2, err
     assert says in err
     assert "Traceback" not in err
     assert [line for line in err.splitlines() if line.startswith("error:")] == [err.splitlines()[-1]]
-    code, out, _ = _run("family", "list")
-    assert code == 0
-    assert "smiths" not in out  # nothing half-written
+    assert _state(isolated_env) == before  # nothing half-written, nothing removed
 
 
 def test_a_duplicate_family_character_or_scene_is_refused_and_the_first_kept(isolated_env: Path) -> None:

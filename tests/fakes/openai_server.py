@@ -9,6 +9,7 @@ in the prompt, an unflagged moderation, a real PNG.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -93,6 +94,10 @@ class FakeOpenAI:
     def __init__(self, story_responder: StoryResponder | None = None) -> None:
         self.story_responder = story_responder or story_for_prompt
         self.accepted_key: str | None = None
+        # Every image answer carries this base64 instead of a real PNG's (a misbehaving model), when set.
+        self.image_b64: str | None = None
+        # Called before each image is answered, off the event loop: holds the answer until something happened.
+        self.before_image: Callable[[], None] | None = None
         self._lock = threading.Lock()
         self._journal: list[Recorded] = []
         self._script: dict[str, deque[Fault | StoryDraft | RawReply | list[str]]] = {
@@ -100,6 +105,8 @@ class FakeOpenAI:
             MODERATIONS: deque(),
             IMAGES: deque(),
         }
+        self._delays: dict[str, float] = {}
+        self._released = threading.Event()  # set at stop: a slow reply in progress ends at once
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
@@ -127,6 +134,7 @@ class FakeOpenAI:
 
     def stop(self) -> None:
         """Stop serving."""
+        self._released.set()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=5)
@@ -153,6 +161,11 @@ class FakeOpenAI:
         for _ in range(times):
             self._queue(path, Fault(status, message, code, headers))
 
+    def slow(self, path: str, seconds: float) -> None:
+        """Every request to `path` is answered only after `seconds` (0: at once again), as a slow OpenAI is."""
+        with self._lock:
+            self._delays[path] = seconds
+
     def flag_next(self, *categories: str) -> None:
         """The next moderation flags the input for these categories."""
         self._queue(MODERATIONS, list(categories))
@@ -178,13 +191,21 @@ class FakeOpenAI:
             script = self._script[request.path]
             return script.popleft() if script else None
 
+    async def _wait(self, path: str) -> None:
+        with self._lock:
+            delay = self._delays.get(path, 0.0)
+        ends = time.monotonic() + delay
+        while time.monotonic() < ends and not self._released.is_set():
+            await asyncio.sleep(0.05)
+
     def _app(self) -> FastAPI:
         app = FastAPI()
 
         @app.post(CHAT)
         async def chat(request: Request) -> JSONResponse:
             recorded = await _record(request)
-            scripted = self._next(recorded)
+            scripted = self._next(recorded)  # in the journal at once, answered after any delay
+            await self._wait(recorded.path)
             if isinstance(scripted, Fault):
                 return scripted.response()
             if isinstance(scripted, RawReply):
@@ -195,7 +216,8 @@ class FakeOpenAI:
         @app.post(MODERATIONS)
         async def moderations(request: Request) -> JSONResponse:
             recorded = await _record(request)
-            scripted = self._next(recorded)
+            scripted = self._next(recorded)  # in the journal at once, answered after any delay
+            await self._wait(recorded.path)
             if isinstance(scripted, Fault):
                 return scripted.response()
             flagged = scripted if isinstance(scripted, list) else []
@@ -204,10 +226,16 @@ class FakeOpenAI:
         @app.post(IMAGES)
         async def images(request: Request) -> JSONResponse:
             recorded = await _record(request)
-            scripted = self._next(recorded)
+            scripted = self._next(recorded)  # in the journal at once, answered after any delay
+            await self._wait(recorded.path)
+            if self.before_image is not None:
+                await asyncio.to_thread(self.before_image)
             if isinstance(scripted, Fault):
                 return scripted.response()
-            return JSONResponse(_image(recorded.body))
+            answer = _image(recorded.body)
+            if self.image_b64 is not None:
+                answer["data"][0]["b64_json"] = self.image_b64
+            return JSONResponse(answer)
 
         return app
 

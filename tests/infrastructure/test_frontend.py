@@ -1,56 +1,63 @@
-"""The story pages: an App Runner service from frontend/Dockerfile, staged at synth, with a narrow role."""
+"""The story pages: a Lambda function behind a Function URL and CloudFront, with a narrow role and no Docker."""
 
 from __future__ import annotations
 
 import json
-import re
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from frontend import front_door
+from infra.config import DeployConfig, DeployConfigError
 from storyteller import names
 from tests.infrastructure.conftest import REPO_ROOT, Synthesized
 
 pytestmark = pytest.mark.infra
 
-DOCKERFILE = REPO_ROOT / "frontend" / "Dockerfile"
 
-
-def _service(synthesized: Synthesized) -> dict[str, Any]:
-    _, service = synthesized.one("AWS::AppRunner::Service")
-    properties: dict[str, Any] = service["Properties"]
+def _web_function(synthesized: Synthesized) -> dict[str, Any]:
+    [properties] = [
+        resource["Properties"]
+        for resource in synthesized.resources("AWS::Lambda::Function").values()
+        if resource["Properties"].get("FunctionName") == names.WEB_FUNCTION
+    ]
     return properties
 
 
-def test_service_serves_port_8080_and_checks_healthz(synthesized: Synthesized) -> None:
-    properties = _service(synthesized)
-    image = properties["SourceConfiguration"]["ImageRepository"]
-    assert image["ImageRepositoryType"] == "ECR"
-    assert image["ImageConfiguration"]["Port"] == "8080"
-    assert properties["HealthCheckConfiguration"]["Path"] == "/healthz"
-    assert properties["HealthCheckConfiguration"]["Protocol"] == "HTTP"
+def test_no_app_runner_and_no_container_image_anywhere(synthesized: Synthesized) -> None:
+    types = {resource["Type"] for resource in synthesized.json["Resources"].values()}
+    assert not {kind for kind in types if kind.startswith(("AWS::AppRunner::", "AWS::ECR::", "AWS::ECS::"))}
+    manifest = json.loads(next(synthesized.outdir.glob("*.assets.json")).read_text())
+    assert manifest.get("dockerImages", {}) == {}, "an image asset would need Docker at deploy"
+    assert not (REPO_ROOT / "frontend" / "Dockerfile").exists()
 
 
-def test_service_knows_its_table_bucket_state_machine_and_console_secret(synthesized: Synthesized) -> None:
-    variables = {
-        entry["Name"]: entry["Value"]
-        for entry in _service(synthesized)["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"][
-            "RuntimeEnvironmentVariables"
-        ]
-    }
+def test_the_pages_are_a_python_function_from_the_shared_asset(synthesized: Synthesized) -> None:
+    properties = _web_function(synthesized)
+    assert properties["Handler"] == "functions.web.handler.handler"
+    assert properties["Runtime"] == "python3.13"
+    variables = properties["Environment"]["Variables"]
     storage, frontend = synthesized.stack.storage, synthesized.stack.frontend
     assert variables["STORYTELLER_STORIES_TABLE"] == {"Ref": synthesized.logical_id(storage.stories)}
     assert variables["STORYTELLER_MEDIA_BUCKET"] == {"Ref": synthesized.logical_id(storage.media)}
     assert names.STATE_MACHINE in json.dumps(variables["STORYTELLER_STATE_MACHINE_ARN"])
-    assert variables["STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME"] == {
-        "Ref": synthesized.logical_id(frontend.console_password)
-    }
+    for variable, secret in (
+        ("STORYTELLER_CONSOLE_PASSWORD_SECRET_NAME", frontend.console_password),
+        ("STORYTELLER_SESSION_SECRET_NAME", frontend.session_secret),
+        ("STORYTELLER_ORIGIN_SECRET_NAME", frontend.origin_secret),
+    ):
+        assert variables[variable] == {"Ref": synthesized.logical_id(secret)}
+    # Engineer 30's login throttle reads the viewer's address from the header CloudFront's function sets.
+    assert variables["STORYTELLER_CLIENT_ADDRESS_HEADER"] == front_door.VIEWER_ADDRESS
 
 
-def test_instance_role_reads_stories_and_families_presigns_media_and_redrives_runs(synthesized: Synthesized) -> None:
-    frontend = synthesized.stack.frontend
-    role_ref = {"Ref": synthesized.logical_id(frontend.instance_role)}
+def test_the_web_role_reads_stories_and_families_presigns_media_and_redrives_runs(synthesized: Synthesized) -> None:
+    role_ref = {"Ref": synthesized.logical_id(synthesized.stack.frontend.web.role)}
     actions = {
         action
         for policy in synthesized.resources("AWS::IAM::Policy").values()
@@ -59,6 +66,10 @@ def test_instance_role_reads_stories_and_families_presigns_media_and_redrives_ru
         for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
     assert actions == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
         "dynamodb:GetItem",
         "dynamodb:Query",  # a family's shelf (the Stories index), its cast and scenes
         "dynamodb:UpdateItem",  # the manage page: recipients, bedtime, age
@@ -72,100 +83,154 @@ def test_instance_role_reads_stories_and_families_presigns_media_and_redrives_ru
         "states:GetExecutionHistory",
         "states:RedriveExecution",
         "secretsmanager:GetSecretValue",
-        "secretsmanager:DescribeSecret",
     }
 
 
-def test_url_is_an_output_and_the_emails_base(synthesized: Synthesized) -> None:
-    outputs = synthesized.json["Outputs"]
-    service_url = {"Fn::GetAtt": [synthesized.logical_id(synthesized.stack.frontend.service), "ServiceUrl"]}
-    assert outputs["Url"]["Value"] == {"Fn::Join": ["", ["https://", service_url]]}
+def test_the_function_url_is_public_and_cloudfront_proves_itself_with_the_origin_secret(
+    synthesized: Synthesized,
+) -> None:
+    _, url = synthesized.one("AWS::Lambda::Url")
+    # Origin access control would need a payload hash on every POST, which a browser's form never sends.
+    assert url["Properties"]["AuthType"] == "NONE"
+    _, distribution = synthesized.one("AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    [header] = origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == front_door.ORIGIN_HEADER
+    secret_id = synthesized.logical_id(synthesized.stack.frontend.origin_secret)
+    assert "{{resolve:secretsmanager:" in json.dumps(header["HeaderValue"])
+    assert secret_id in json.dumps(header["HeaderValue"])
+    assert "OriginAccessControlId" not in origin
 
 
-def test_image_context_is_staged_at_synth_with_only_what_the_dockerfile_copies(synthesized: Synthesized) -> None:
-    manifest = json.loads(next(synthesized.outdir.glob("*.assets.json")).read_text())
-    [image] = manifest["dockerImages"].values()
-    assert image["source"]["dockerFile"] == "frontend/Dockerfile"
-    assert image["source"]["platform"] == "linux/amd64"
-    context = synthesized.outdir / image["source"]["directory"]
-    staged = {path.relative_to(context).parts[0] for path in context.rglob("*")}
-    assert staged == {"pyproject.toml", "README.md", "storyteller", "frontend"}
-    assert (context / "frontend" / "Dockerfile").is_file(), "docker build needs the Dockerfile in the context"
-    assert not list(context.rglob("__pycache__"))
+def test_pages_pass_cookies_and_forms_uncached_and_static_files_are_cached(synthesized: Synthesized) -> None:
+    _, distribution = synthesized.one("AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    pages = config["DefaultCacheBehavior"]
+    assert set(pages["AllowedMethods"]) >= {"GET", "HEAD", "POST"}
+    assert pages["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert pages["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert pages["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+    [association] = pages["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    [static] = config["CacheBehaviors"]
+    assert static["PathPattern"] == "/static/*"
+    assert static["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"  # Managed-CachingOptimized
 
 
-def test_dockerfile_runs_the_app_factory_as_a_non_root_user_with_a_health_check() -> None:
-    text = DOCKERFILE.read_text(encoding="utf-8")
-    stages = re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)
-    assert stages
-    assert all(image.startswith("python:3.13-slim") for image in stages)
-    final = text.rsplit("\nFROM ", 1)[-1]
-    user = re.findall(r"^USER (\S+)", final, flags=re.MULTILINE)
-    assert user
-    assert user[-1] not in {"root", "0"}
-    assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", final, flags=re.MULTILINE)
-    assert '".[web]"' in text
-    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", final, flags=re.MULTILINE)[-1])
-    assert cmd == ["uvicorn", "frontend.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8080"]
-
-
-def test_dockerfile_copies_only_what_the_dockerignore_lets_through() -> None:
-    copied = {Path(source).parts[0] for source in re.findall(r"^COPY (?!--from)(\S+)", DOCKERFILE.read_text(), re.M)}
-    copied |= set(re.findall(r"^COPY (\S+) (\S+) \./$", DOCKERFILE.read_text(), re.M)[0])
-    allowed = {
-        line[1:] for line in (REPO_ROOT / "frontend" / ".dockerignore").read_text().splitlines() if line.startswith("!")
-    }
-    assert copied <= allowed, copied - allowed
-
-
-def _requirement_closure(root: str) -> set[str]:
-    """Distributions `pip install <root>` brings on Linux/CPython 3.13, from the installed metadata."""
-    from importlib import metadata
-
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    wanted, seen = [Requirement(root)], set()
-    while wanted:
-        requirement = wanted.pop()
-        for extra in {""} | requirement.extras:
-            key = (canonicalize_name(requirement.name), extra)
-            if key in seen:
-                continue
-            seen.add(key)
-            for line in metadata.requires(requirement.name) or []:
-                dependency = Requirement(line)
-                environment = {"python_version": "3.13", "sys_platform": "linux", "extra": extra}
-                if dependency.marker is None or dependency.marker.evaluate(environment):
-                    wanted.append(dependency)
-    return {name for name, _ in seen}
-
-
-def test_the_image_installs_every_package_the_web_app_imports() -> None:
-    """`pip install .[web]` is all the image gets: an import served here by a dev or test package would fail there."""
-    import ast
-    import sys
-    from importlib import metadata
-
-    from packaging.utils import canonicalize_name
-
-    sources = [path.read_text(encoding="utf-8") for path in (REPO_ROOT / "frontend").rglob("*.py")]
-    imported: set[str] = set()
-    for source in sources:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
-    # Needed without our code importing them: the image's CMD, and Starlette's form parser (python-multipart).
-    imported |= {"uvicorn"} | ({"multipart"} if any("request.form()" in source for source in sources) else set())
-    third_party = imported - set(sys.stdlib_module_names) - {"frontend", "storyteller", "__future__"}
-    installed = _requirement_closure("storyteller[web]")
-    providers = metadata.packages_distributions()
-    missing = sorted(
-        dist
-        for module in third_party
-        for dist in [providers.get(module, [module])[0]]
-        if canonicalize_name(dist) not in installed
+def test_the_viewer_request_function_overwrites_the_host_and_address_headers_the_app_trusts(
+    synthesized: Synthesized,
+) -> None:
+    """Run CloudFront's function in Node (CloudFront Functions are JavaScript) on a request with forged headers."""
+    _, function = synthesized.one("AWS::CloudFront::Function")
+    code = function["Properties"]["FunctionCode"]
+    script = code + textwrap.dedent(
+        f"""
+        var out = handler({{viewer: {{ip: "198.51.100.7"}}, request: {{headers: {{
+          host: {{value: "stories.example.org"}},
+          "{front_door.FORWARDED_HOST}": {{value: "evil.example"}},
+          "{front_door.VIEWER_ADDRESS}": {{value: "10.0.0.1"}}
+        }}}}}});
+        console.log(JSON.stringify(out.headers));
+        """
     )
-    assert missing == [], f"add {missing} to the `web` extra in pyproject.toml: the image installs only .[web]"
+    done = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    headers = json.loads(done.stdout)
+    assert headers[front_door.FORWARDED_HOST] == {"value": "stories.example.org"}
+    assert headers[front_door.VIEWER_ADDRESS] == {"value": "198.51.100.7"}
+
+
+def test_the_emails_and_the_asl_link_to_cloudfront(synthesized: Synthesized) -> None:
+    distribution_id = synthesized.logical_id(synthesized.stack.frontend.distribution)
+    expected = {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}
+    assert synthesized.json["Outputs"]["Url"]["Value"] == expected
+    for properties in synthesized.resources("AWS::Lambda::Function").values():
+        variables = properties["Properties"].get("Environment", {}).get("Variables", {})
+        if "STORYTELLER_BASE_URL" in variables:
+            assert variables["STORYTELLER_BASE_URL"] == expected
+    _, machine = synthesized.one("AWS::StepFunctions::StateMachine")
+    assert machine["Properties"]["DefinitionSubstitutions"]["StoryBaseUrl"] == expected
+
+
+def test_a_custom_domain_needs_its_us_east_1_certificate() -> None:
+    base = {
+        "notify_email": "family@example.org",
+        "schedule_expression": "15 19 * * *",
+        "schedule_time_zone": "Europe/London",
+        "openai_secret_name": "x",
+        "text_model": "m",
+        "image_model": "m",
+        "voice": "Amy",
+    }
+    with pytest.raises(DeployConfigError, match="go together"):
+        DeployConfig(**base, web_domain="stories.example.org").validate()
+    with pytest.raises(DeployConfigError, match="us-east-1"):
+        DeployConfig(
+            **base,
+            web_domain="stories.example.org",
+            web_certificate_arn="arn:aws:acm:eu-west-2:123456789012:certificate/abc-123",
+        ).validate()
+    DeployConfig(
+        **base,
+        web_domain="stories.example.org",
+        web_certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+    ).validate()
+
+
+_SYNTH = textwrap.dedent(
+    """
+    import sys
+    from infra.stack import build_app, cdk_json_context
+    app, stack = build_app(context=cdk_json_context(), outdir=sys.argv[1])
+    app.synth()
+    print("synthesized")
+    """
+)
+
+
+def test_synth_needs_no_docker(tmp_path: Path, lambda_asset: Any) -> None:
+    """What `make synth` runs (app.py's build_app and synth), with a `docker` first on PATH that always fails."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    called = tmp_path / "docker-was-called"
+    docker = fake_bin / "docker"
+    docker.write_text(f'#!/bin/sh\ntouch "{called}"\necho "docker is not here" >&2\nexit 1\n')
+    docker.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}", "CDK_DOCKER": str(docker)}
+    done = subprocess.run(
+        [sys.executable, "-c", _SYNTH, str(tmp_path / "cdk.out")],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "synthesized" in done.stdout
+    assert not called.exists(), "synth called docker"
+    assert (tmp_path / "cdk.out" / "Storyteller.template.json").is_file()
+
+
+def test_a_custom_domain_becomes_the_distributions_alias_and_every_link(
+    cdk_context: dict[str, Any], tmp_path: Path
+) -> None:
+    from aws_cdk.assertions import Template
+
+    from infra.stack import build_app
+
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012"
+    context = {**cdk_context, "webDomain": "Stories.Example.org", "webCertificateArn": certificate}
+    _, stack = build_app(context=context, outdir=str(tmp_path / "cdk.out"))
+    template = Template.from_stack(stack).to_json()
+
+    [distribution] = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudFront::Distribution"]
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["stories.example.org"]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == certificate
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    assert template["Outputs"]["Url"]["Value"] == "https://stories.example.org"
+    _, machine = next(
+        (key, r) for key, r in template["Resources"].items() if r["Type"] == "AWS::StepFunctions::StateMachine"
+    )
+    assert machine["Properties"]["DefinitionSubstitutions"]["StoryBaseUrl"] == "https://stories.example.org"

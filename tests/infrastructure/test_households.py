@@ -48,7 +48,7 @@ def test_families_and_their_catalog_are_keyed_as_the_code_reads_them(synthesized
     families = resources[synthesized.logical_id(storage.families)]
     assert families["Properties"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert families["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
-    assert families["DeletionPolicy"] == "Retain"
+    assert families["DeletionPolicy"] == "RetainExceptOnCreate"  # kept, unless the deploy making it fails
     for table in (storage.characters, storage.scenes):
         assert resources[synthesized.logical_id(table)]["Properties"]["KeySchema"] == [
             {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
@@ -160,5 +160,5 @@ def test_the_deploy_makes_the_default_family_from_the_single_family_settings(syn
     ]
     assert set(mapping_ids) <= set(setup.get("DependsOn", []))
     for table in (storage.legacy_characters, storage.legacy_scenes, storage.families):
-        assert resources[synthesized.logical_id(table)]["DeletionPolicy"] == "Retain"
+        assert resources[synthesized.logical_id(table)]["DeletionPolicy"] == "RetainExceptOnCreate"
     assert not synthesized.resources("AWS::Scheduler::Schedule")  # no stack-wide schedule: one per family

@@ -76,8 +76,8 @@ def _roles(synthesized: Synthesized) -> dict[str, str]:
         name: resources[synthesized.logical_id(c.function)]["Properties"]["Role"]["Fn::GetAtt"][0]
         for name, c in _functions(synthesized).items()
     }
-    _, service = synthesized.one("AWS::AppRunner::Service")
-    roles["web"] = service["Properties"]["InstanceConfiguration"]["InstanceRoleArn"]["Fn::GetAtt"][0]
+    web = synthesized.stack.frontend.web.function
+    roles["web"] = resources[synthesized.logical_id(web)]["Properties"]["Role"]["Fn::GetAtt"][0]
     return roles
 
 
@@ -97,8 +97,9 @@ def recorded(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory)
                 return invoke(function_name, event)
 
         runtime.lambdas.invoke = invoke_as_function  # type: ignore[method-assign]
+        _schedule_targets(runtime, synthesized, mp)  # what the template gives family_sync and the setup
         _set_up_households(runtime, invoke_as_function)  # the default family's starter cast and scenes
-        _add_a_family(runtime, synthesized, mp, invoke_as_function)
+        _add_a_family(runtime, invoke_as_function)
         story_id = runtime.create_story(scheduled_time=FIRING)
         outcome = runtime.wait_for_story(story_id, timeout=240)
         assert outcome.status == "COMPLETE", outcome
@@ -168,8 +169,8 @@ def _set_up_households(runtime: LocalRuntime, invoke: Any) -> None:
     assert not errored
 
 
-def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.MonkeyPatch, invoke: Any) -> None:
-    """A family added: its stream record through family_sync, against moto's Scheduler and SNS."""
+def _schedule_targets(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.MonkeyPatch) -> None:
+    """The schedule group and the targets family_sync and the households setup have in their environment."""
     region = runtime.settings.aws_region
     resources = synthesized.json["Resources"]
     group = resources[synthesized.logical_id(synthesized.stack.households.schedule_group)]["Properties"]["Name"]
@@ -184,6 +185,10 @@ def _add_a_family(runtime: LocalRuntime, synthesized: Synthesized, mp: pytest.Mo
         "STORYTELLER_NOTIFY_TOPIC_ARN": runtime.resources.topic_arn,
     }.items():
         mp.setenv(variable, value)
+
+
+def _add_a_family(runtime: LocalRuntime, invoke: Any) -> None:
+    """A family added: its stream record through family_sync, against moto's Scheduler and SNS."""
     smiths = new_family("smiths", ["mum@smiths.example", "gran@smiths.example"], "Europe/Paris", "19:30")
     families = FamilyStore(runtime.settings)
     families.add(smiths)

@@ -89,6 +89,9 @@ def test_worker_functions_get_the_settings_they_read(synthesized: Synthesized, c
 def test_asset_holds_our_packages_and_the_cloud_wheels_only(lambda_asset: LambdaAsset) -> None:
     top_level = {entry.name for entry in lambda_asset.path.iterdir()}
     assert {"storyteller", "functions", "pydantic", "pydantic_core", "dotenv", "openai", "pronouncing"} <= (top_level)
+    # The web function's app: our pages, FastAPI and Mangum (tests/infrastructure/test_web_contract.py runs it).
+    assert {"frontend", "fastapi", "starlette", "jinja2", "mangum", "itsdangerous", "python_multipart"} <= top_level
+    assert not (lambda_asset.path / "graphviz").exists(), "the console's graph is drawn without Graphviz"
     assert not top_level & set(builder.FORBIDDEN_DISTRIBUTIONS), top_level & set(builder.FORBIDDEN_DISTRIBUTIONS)
     for excluded in builder.EXCLUDED_SOURCES:
         assert not (lambda_asset.path / excluded).exists(), excluded
@@ -114,7 +117,8 @@ def test_the_asset_ships_bytecode_for_the_runtime(lambda_asset: LambdaAsset) -> 
     compiled = {
         path.parents[1].name for path in lambda_asset.path.glob("functions/*/__pycache__/handler.cpython-313.pyc")
     }
-    assert handlers == compiled == set(HANDLER_MODULES_BY_PACKAGE)
+    # The web function is AWS-only: locally `storyteller up` serves the same app with uvicorn.
+    assert handlers == compiled == set(HANDLER_MODULES_BY_PACKAGE) | {"web"}
 
 
 # Runs in a clean interpreter: -I (no environment, no user site), -S (no site-packages at all), -B (writes

@@ -20,9 +20,14 @@ def test_cdk_json_defaults_match_the_local_settings_defaults(cdk_context: dict[s
     fields = Settings.model_fields
     assert cdk_context["scheduleExpression"] == fields["schedule_cron"].default
     assert cdk_context["scheduleTimeZone"] == fields["schedule_time_zone"].default
-    for context_key, setting in (("textModel", "text_model"), ("imageModel", "image_model"), ("voice", "voice")):
-        if setting in fields:
-            assert cdk_context[context_key] == fields[setting].default, context_key
+    for context_key, setting in (
+        ("textModel", "text_model"),
+        ("imageModel", "image_model"),
+        ("voice", "voice"),
+        ("profile", "profile"),
+    ):
+        assert setting in fields, f"cdk.json's {context_key} has no setting {setting!r}: renamed? rename it here too"
+        assert cdk_context[context_key] == fields[setting].default, context_key
 
 
 @pytest.mark.parametrize(
@@ -57,7 +62,8 @@ def test_pipe_reads_new_stories_from_the_stream_through_the_shared_filter(synthe
     properties = pipe["Properties"]
     assert properties["Source"] == {"Fn::GetAtt": [synthesized.logical_id(storage.stories), "StreamArn"]}
     stream = properties["SourceParameters"]["DynamoDBStreamParameters"]
-    assert stream["StartingPosition"] == "LATEST"
+    # From the stream's oldest record: a replaced pipe re-reads rather than skips, and Claim ends the repeats.
+    assert stream["StartingPosition"] == "TRIM_HORIZON"
     assert 1 <= stream["BatchSize"] <= 10
     assert stream["DeadLetterConfig"]["Arn"] == _arn_of(synthesized, pipeline.pipe_dlq)
     filters = properties["SourceParameters"]["FilterCriteria"]["Filters"]

@@ -57,7 +57,7 @@ def test_substitutions_fill_every_placeholder_with_our_resources(synthesized: Sy
     }
     assert substitutions["NotifyTopicArn"] == {"Ref": synthesized.logical_id(workflow.topic)}
     assert substitutions["StoryBaseUrl"] == {
-        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [synthesized.logical_id(frontend.service), "ServiceUrl"]}]]
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [synthesized.logical_id(frontend.distribution), "DomainName"]}]]
     }
 
 

@@ -11,12 +11,10 @@ import json
 import logging
 import sys
 import threading
-import time
 
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
 from storyteller import cli, names
@@ -166,6 +164,10 @@ def test_a_story_without_ttl_gets_its_two_days_and_is_named_in_the_log(
     assert f"story {story_id} had no ttl" in caplog.text
 
 
+# Updates that add and remove 40 attributes of one item, each met by reads: a fixed amount of work, not of time.
+WRITES = 30
+
+
 def test_reads_never_meet_a_write_halfway(runtime: LocalRuntime) -> None:
     """moto copies an item attribute by attribute to answer a read; an UpdateItem changing the same item
     at that moment broke the copy ("dictionary changed size during iteration"), a 500 that the SDK's
@@ -179,45 +181,55 @@ def test_reads_never_meet_a_write_halfway(runtime: LocalRuntime) -> None:
     wide = {f"a{index}": {"S": "x" * 20} for index in range(300)}
     once.put_item(TableName=table, Item={**key, **wide})
     failures: list[str] = []
-    stop = threading.Event()
+    done = {"writes": 0, "reads": 0}
 
     def write() -> None:
-        flip = 0
-        while not stop.is_set():
-            flip += 1
-            names_ = {f"#b{index}": f"b{index}" for index in range(40)}
-            if flip % 2:
-                values = {f":v{index}": {"S": "y"} for index in range(40)}
-                expression = "SET " + ", ".join(f"#b{index} = :v{index}" for index in range(40))
-                once.update_item(
-                    TableName=table,
-                    Key=key,
-                    UpdateExpression=expression,
-                    ExpressionAttributeNames=names_,
-                    ExpressionAttributeValues=values,
-                )
-            else:
-                expression = "REMOVE " + ", ".join(f"#b{index}" for index in range(40))
-                once.update_item(TableName=table, Key=key, UpdateExpression=expression, ExpressionAttributeNames=names_)
+        names_ = {f"#b{index}": f"b{index}" for index in range(40)}
+        values = {f":v{index}": {"S": "y"} for index in range(40)}
+        for flip in range(WRITES):
+            try:
+                if flip % 2 == 0:
+                    expression = "SET " + ", ".join(f"#b{index} = :v{index}" for index in range(40))
+                    once.update_item(
+                        TableName=table,
+                        Key=key,
+                        UpdateExpression=expression,
+                        ExpressionAttributeNames=names_,
+                        ExpressionAttributeValues=values,
+                    )
+                else:
+                    expression = "REMOVE " + ", ".join(f"#b{index}" for index in range(40))
+                    once.update_item(
+                        TableName=table, Key=key, UpdateExpression=expression, ExpressionAttributeNames=names_
+                    )
+            except Exception as error:  # noqa: BLE001 - a thread's failure is reported by the test, not lost
+                failures.append(f"write: {error}")
+            done["writes"] += 1
 
     def read() -> None:
-        while not stop.is_set():
+        # Reads go on for as long as the writer writes, so every write has reads around it.
+        while writer.is_alive():
             try:
                 once.scan(TableName=table)
                 once.get_item(TableName=table, Key=key)
-            except ClientError as error:
-                failures.append(str(error))
+            except Exception as error:  # noqa: BLE001 - as above
+                failures.append(f"read: {error}")
+            done["reads"] += 1
 
-    threads = [threading.Thread(target=write), threading.Thread(target=read), threading.Thread(target=read)]
+    writer = threading.Thread(target=write)
+    readers = [threading.Thread(target=read) for _ in range(2)]
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)  # the endpoint serves in this process: switch threads mid-copy, often
     try:
-        for thread in threads:
+        writer.start()
+        for thread in readers:
             thread.start()
-        time.sleep(4.0)
+        writer.join(timeout=300)
+        for thread in readers:
+            thread.join(timeout=60)
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
         sys.setswitchinterval(interval)
+    assert not writer.is_alive(), f"the writer did {done['writes']} of {WRITES} writes in 300 s"
+    assert done["writes"] == WRITES
+    assert done["reads"] >= 2
     assert failures == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from storyteller.family_sync import SyncTargets, filter_policy, schedule_name, sync_family
+from storyteller.family_sync import (
+    SyncTargets,
+    filter_policy,
+    resync_schedules,
+    schedule_name,
+    schedule_request,
+    sync_family,
+)
 from storyteller.households import new_family
 
 REGION = "eu-west-2"
@@ -123,3 +131,80 @@ def _path(document: dict[str, Any], path: str) -> str:
     for part in path.removeprefix("$.").split("."):
         value = value[part]
     return str(value)
+
+
+def test_a_deploy_reapplies_every_schedule_whose_role_dlq_function_or_input_changed(aws: dict[str, Any]) -> None:
+    scheduler, targets = aws["scheduler"], _targets(aws)
+    smiths = new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30")
+    okafor = new_family("okafor", ["dad@okafor.example"], "Africa/Lagos", "20:00")
+    sync_family(None, smiths, {}, targets, scheduler, aws["sns"])
+
+    first = resync_schedules([okafor, smiths], targets, scheduler)
+    assert first == {"okafor": "created", "smiths": "unchanged"}  # a family the stream never reached gets one
+
+    for changed in (
+        replace(targets, schedule_role_arn="arn:aws:iam::123456789012:role/schedules-v2"),
+        replace(targets, dead_letter_arn=f"arn:aws:sqs:{REGION}:123456789012:schedule-dlq-v2"),
+        replace(targets, create_story_arn=f"arn:aws:lambda:{REGION}:123456789012:function:create-story-v2"),
+    ):
+        assert resync_schedules([okafor, smiths], changed, scheduler) == {"okafor": "updated", "smiths": "updated"}
+        live = scheduler.get_schedule(Name=schedule_name("smiths"), GroupName="families")["Target"]
+        assert (live["Arn"], live["RoleArn"], live["DeadLetterConfig"]["Arn"]) == (
+            changed.create_story_arn,
+            changed.schedule_role_arn,
+            changed.dead_letter_arn,
+        )
+        assert resync_schedules([okafor, smiths], changed, scheduler) == {"okafor": "unchanged", "smiths": "unchanged"}
+
+    # What the code sends in each firing changes too (here: the input), and reaches the schedule.
+    scheduler.update_schedule(
+        **{
+            **schedule_request(smiths, targets),
+            "Target": {**schedule_request(smiths, targets)["Target"], "Input": "{}"},
+        }
+    )
+    assert resync_schedules([smiths], targets, scheduler) == {"smiths": "updated"}
+    live_input = scheduler.get_schedule(Name=schedule_name("smiths"), GroupName="families")["Target"]["Input"]
+    assert json.loads(live_input)["familyId"] == "smiths"
+
+
+def test_removing_the_schedule_group_removes_its_schedules(aws: dict[str, Any]) -> None:
+    scheduler, targets = aws["scheduler"], _targets(aws)
+    sync_family(
+        None, new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30"), {}, targets, scheduler, aws["sns"]
+    )
+
+    scheduler.delete_schedule_group(Name="families")  # what `cdk destroy` does to the stack's group
+
+    assert scheduler.list_schedules()["Schedules"] == []
+
+
+class _RacedScheduler:
+    """moto's Scheduler, where the other writer (the stream's family_sync) creates the schedule just after
+    this writer's update found none: the race between the deploy's resync and a family's first record."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self._scheduler = scheduler
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scheduler, name)
+
+    def update_schedule(self, **request: Any) -> Any:
+        try:
+            return self._scheduler.update_schedule(**request)
+        finally:
+            if not self.raced:
+                self.raced = True
+                self._scheduler.create_schedule(**{**request, "Description": "made by the other writer"})
+
+
+def test_a_schedule_made_meanwhile_by_the_other_writer_is_updated_not_an_error(aws: dict[str, Any]) -> None:
+    scheduler, targets = _RacedScheduler(aws["scheduler"]), _targets(aws)
+    smiths = new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30")
+
+    assert resync_schedules([smiths], targets, scheduler) == {"smiths": "updated"}
+
+    assert scheduler.raced
+    live = aws["scheduler"].get_schedule(Name=schedule_name("smiths"), GroupName="families")
+    assert live["Description"] == schedule_request(smiths, targets)["Description"]  # this writer's, in the end

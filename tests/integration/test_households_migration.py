@@ -4,6 +4,7 @@ state file, in AWS by the deploy's households setup (storyteller/migration.py, r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import boto3
@@ -146,3 +147,47 @@ def test_a_fresh_deploy_gets_the_default_family_with_the_starter_set(settings: S
 
     assert (done.characters, done.scenes, done.starter_set) == (len(CHARACTERS), len(SCENES), True)
     assert FamilyStore(settings).get(names.DEFAULT_FAMILY) is not None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the handler's Powertools decorators read of a Lambda context."""
+
+    function_name: str = "storyteller-households-setup"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:storyteller-households-setup"
+    aws_request_id: str = "deploy"
+
+
+def test_each_deploy_whose_schedules_carry_something_new_reapplies_every_familys_schedule(
+    settings: Settings, moto_aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.households_setup.handler import handler
+
+    _tables(settings)
+    scheduler = boto3.client("scheduler", region_name=settings.aws_region)
+    scheduler.create_schedule_group(Name="families")
+    account = f"{settings.aws_region}:123456789012"
+    environment = {
+        "STORYTELLER_SCHEDULE_GROUP": "families",
+        "STORYTELLER_CREATE_STORY_ARN": f"arn:aws:lambda:{account}:function:storyteller-create-story",
+        "STORYTELLER_SCHEDULE_ROLE_ARN": "arn:aws:iam::123456789012:role/schedules",
+        "STORYTELLER_SCHEDULE_DLQ_ARN": f"arn:aws:sqs:{account}:schedule-dlq",
+        "STORYTELLER_NOTIFY_TOPIC_ARN": f"arn:aws:sns:{account}:story-ready",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    properties = {"LegacyCharactersTable": "OldCharacters", "LegacyScenesTable": "OldScenes"}
+
+    created = handler({"RequestType": "Create", "ResourceProperties": properties}, _Context())
+    assert created["Data"]["schedulesChanged"] == "1"  # the default family's, even before its stream record
+    # The next deploy replaced the schedules' role: CloudFormation sends an Update (its `Schedules` changed).
+    monkeypatch.setenv("STORYTELLER_SCHEDULE_ROLE_ARN", "arn:aws:iam::123456789012:role/schedules-v2")
+    updated = handler({"RequestType": "Update", "ResourceProperties": properties}, _Context())
+
+    assert updated["Data"]["schedulesChanged"] == "1"
+    live = scheduler.get_schedule(Name=f"family-{names.DEFAULT_FAMILY}", GroupName="families")
+    assert live["Target"]["RoleArn"] == "arn:aws:iam::123456789012:role/schedules-v2"
+    assert handler({"RequestType": "Delete"}, _Context())["PhysicalResourceId"] == created["PhysicalResourceId"]
+    # Its Delete leaves families and schedules alone: removing the stack removes the group, and with it them.
+    assert scheduler.list_schedules(GroupName="families")["Schedules"]

@@ -14,15 +14,17 @@ from storyteller.dal.stories import StoryStore
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryStatus
+from tests.idle import wait_until_idle
 from tests.integration.test_flow import _audio_made, _image_made, _story
 
 
 class CountingMedia:
     """Stand-in media functions that count their calls and can be told to fail."""
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: LocalRuntime) -> None:
         self.calls = {"image": 0, "audio": 0}
         self.audio_fails = True
+        self._runtime = runtime
 
     def image(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["image"] += 1
@@ -31,8 +33,24 @@ class CountingMedia:
     def audio(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.calls["audio"] += 1
         if self.audio_fails:
+            # A failed branch stops the Parallel's other one: fail only once the picture's branch has finished,
+            # so that what a redrive keeps is known (else it depends on which thread was quicker).
+            self._wait_until_illustrated(event["id"])
             raise RuntimeError("speech engine crashed")
         return _audio_made(event["id"])
+
+    def _wait_until_illustrated(self, story_id: str) -> None:
+        sfn = client("stepfunctions", self._runtime.settings.aws_region)
+        stories = StoryStore(self._runtime.settings)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            story = stories.get(story_id)
+            arn = story.executionArn if story is not None else None
+            events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"] if arn else []
+            if any(event.get("stateExitedEventDetails", {}).get("name") == "Illustrate" for event in events):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the picture of {story_id} was never finished")
 
 
 def _wait(runtime: LocalRuntime, arn: str) -> dict[str, Any]:
@@ -47,7 +65,7 @@ def _wait(runtime: LocalRuntime, arn: str) -> dict[str, Any]:
 
 @pytest.fixture
 def failed_run(runtime: LocalRuntime) -> tuple[str, str, CountingMedia]:
-    media = CountingMedia()
+    media = CountingMedia(runtime)
     runtime.lambdas.override(names.GENERATE_IMAGE_FUNCTION, media.image)
     runtime.lambdas.override(names.GENERATE_AUDIO_FUNCTION, media.audio)
     story = _story()
@@ -55,6 +73,7 @@ def failed_run(runtime: LocalRuntime) -> tuple[str, str, CountingMedia]:
     outcome = runtime.wait_for_story(story.id, timeout=30)
     assert outcome.execution_status == "FAILED"
     assert outcome.execution_arn is not None
+    assert media.calls == {"image": 1, "audio": 1}  # a RuntimeError is not one the ASL retries
     return story.id, outcome.execution_arn, media
 
 
@@ -88,6 +107,14 @@ def test_a_redriven_run_completes_under_the_same_arn_with_one_email(
     assert "Claim" not in entered  # the claim from the first run stands
     assert entered[0] == "MakeMedia"
     assert "ExecutionStarted" not in after_redrive
+    # As in AWS, only the failed branch ran again; the finished one gave its output as before, without a trace.
+    assert media.calls == {"image": 1, "audio": 2}
+    assert "Illustrate" not in entered
+    assert "Narrate" in entered
+    assert not any("Storyteller.KeptBranch" in str(event) for event in history)
+    stored = StoryStore(runtime.settings).get(story_id)
+    assert stored is not None
+    assert stored.imageKey == names.image_key(story_id)  # the kept branch's output reached SaveMedia
 
 
 def test_redriving_a_run_that_is_not_failed_is_refused_and_changes_nothing(
@@ -108,8 +135,9 @@ def test_redriving_a_run_that_is_not_failed_is_refused_and_changes_nothing(
     assert "is SUCCEEDED" in refused.value.response["Error"]["Message"]
     assert len(sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]) == events_before
     assert sfn.describe_execution(executionArn=arn)["redriveCount"] == 1
-    time.sleep(0.3)
+    wait_until_idle(runtime)
     assert len(emails_for(runtime.outbox_dir, story_id)) == 1
+    assert media.calls["audio"] == 2  # the refused redrive ran nothing
 
 
 def test_a_run_that_fails_again_can_be_redriven_again(
@@ -127,4 +155,6 @@ def test_a_run_that_fails_again_can_be_redriven_again(
     assert described["status"] == "SUCCEEDED"
     assert described["redriveCount"] == 2
     runtime.wait_for_story(story_id, timeout=30)
+    wait_until_idle(runtime)
     assert len(emails_for(runtime.outbox_dir, story_id)) == 1
+    assert media.calls == {"image": 1, "audio": 3}  # the picture once; the narration in the run and each redrive

@@ -29,6 +29,7 @@ from storyteller.media import is_mp3, is_png
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.seed import CHARACTERS, SCENES, seed
 from storyteller.settings import Settings
+from tests.idle import wait_until_idle
 
 POLL = 0.05
 
@@ -159,26 +160,8 @@ class Drill:
         raise AssertionError(f"{arn} still running after {timeout} s")
 
     def settle(self, timeout: float = 60.0) -> None:
-        """Wait until no run is running, the stream is read and every published message is in the outbox."""
-        deadline = time.monotonic() + timeout
-        sqs = client("sqs", self.settings.aws_region)
-        assert self.runtime.resources is not None
-        queue = self.runtime.resources.outbox_queue_url
-        while time.monotonic() < deadline:
-            running = self.sfn.list_executions(
-                stateMachineArn=self.state_machine_arn, statusFilter="RUNNING", maxResults=1
-            )["executions"]
-            counts = sqs.get_queue_attributes(
-                QueueUrl=queue,
-                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-            )["Attributes"]
-            waiting = int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
-            # SNS hands a message to the queue before Publish returns, and the outbox deletes it only once
-            # its .eml is written: an empty queue after the last run means every email is in the folder.
-            if not running and not waiting:
-                return
-            time.sleep(POLL)
-        raise AssertionError(f"the stack did not settle in {timeout} s")
+        """Wait until no run is running and every published message is in the outbox."""
+        wait_until_idle(self.runtime, timeout)
 
     def emails(self, story_id: str) -> list[Path]:
         return emails_for(self.runtime.outbox_dir, story_id)

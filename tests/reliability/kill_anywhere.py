@@ -194,6 +194,23 @@ def die_at(home: Path, point: str, timeout: float = START_SECONDS) -> KillReport
     return report
 
 
+def die_during_start(home: Path, timeout: float = START_SECONDS) -> KillReport:
+    """A life that dies at its story's email, then one that dies restoring that story, before it has
+    started (at start-up the first story written to the Stories table is a restored one); then the final check."""
+    report = KillReport()
+    first = _Life(home, kill_at="email-published")
+    acknowledged = first.died(timeout)
+    assert first.process.returncode == -signal.SIGKILL, f"the first driver ended with {first.process.returncode}"
+    second = _Life(home, kill_at="story-stored")
+    acknowledged += second.died(timeout)
+    assert second.process.returncode == -signal.SIGKILL, f"the second driver ended with {second.process.returncode}"
+    report.kills = 2
+    report.kills_during_start = 0 if second.started.is_set() else 1
+    report.acknowledged = len(acknowledged)
+    _final_check(home, acknowledged, {path.name for path in (home / "outbox").glob("*.eml")}, report)
+    return report
+
+
 def _final_check(home: Path, acknowledged: list[str], emails_seen: set[str], report: KillReport) -> None:
     os.environ["STORYTELLER_HOME"] = str(home)
     get_settings.cache_clear()

@@ -3,9 +3,10 @@ a successful redrive makes it COMPLETE, and a late or foreign status event chang
 
 from __future__ import annotations
 
+import threading
 import time
 
-from storyteller.local.faults import FaultKind, Target
+from storyteller.local.faults import TINY_MP3, FaultKind, Target
 from storyteller.models import StoryItem, StoryStatus
 from storyteller.run_outcome import ExecutionStatusChange, record_run_outcome
 from tests.reliability.drill import Drill
@@ -53,11 +54,41 @@ def test_a_late_failure_event_does_not_undo_a_finished_story(drill: Drill) -> No
     assert drill.stories.get(story.id).status is StoryStatus.COMPLETE  # type: ignore[union-attr]
 
 
-def test_a_duplicate_runs_failure_does_not_mark_the_story(drill: Drill) -> None:
-    story = drill.put_story()
-    arn = drill.execution_arn(story.id)
-    drill.finished(arn)
-    other = arn.replace(arn.rsplit(":", 1)[1], "a-duplicate-run")
-    foreign = ExecutionStatusChange(executionArn=other, status="FAILED", input=f'{{"id": "{story.id}"}}')
-    assert record_run_outcome(foreign, drill.settings) is False
-    assert drill.stories.get(story.id).status is StoryStatus.COMPLETE  # type: ignore[union-attr]
+class HeldNarrator:
+    """Narrates only once released: the story stays claimed and unfinished for as long as the test needs."""
+
+    model = "drill/held"
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def narrate(self, text: str) -> bytes:
+        self.reached.set()
+        assert self.release.wait(timeout=60), "the test never released the narrator"
+        return TINY_MP3
+
+
+def test_a_duplicate_runs_failure_does_not_mark_a_story_still_being_made(drill: Drill) -> None:
+    # While the real run is narrating, the story is neither emailed nor COMPLETE: only the run's own ARN in
+    # the condition keeps a duplicate run's failure from marking it.
+    held = HeldNarrator()
+    quick, drill.narrator.inner = drill.narrator.inner, held
+    try:
+        story = drill.put_story()
+        assert held.reached.wait(timeout=30), "the run never reached the narrator"
+        arn = drill.execution_arn(story.id)
+        before = drill.stories.get(story.id)
+        assert before is not None
+        assert before.status is not StoryStatus.COMPLETE
+        assert before.notifiedAt is None
+
+        other = arn.replace(arn.rsplit(":", 1)[1], "a-duplicate-run")
+        foreign = ExecutionStatusChange(executionArn=other, status="FAILED", input=f'{{"id": "{story.id}"}}')
+        assert record_run_outcome(foreign, drill.settings) is False
+        assert drill.stories.get(story.id) == before
+    finally:
+        held.release.set()
+        drill.narrator.inner = quick
+    assert drill.finished(arn)["status"] == "SUCCEEDED"
+    assert _story_when(drill, story.id, StoryStatus.COMPLETE).runError is None

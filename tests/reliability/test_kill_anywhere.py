@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.kill_anywhere import KILL_POINTS, die_at, run_kills
+from tests.reliability.kill_anywhere import KILL_POINTS, die_at, die_during_start, run_kills
 
 
 @pytest.mark.parametrize("point", sorted(KILL_POINTS))
@@ -24,6 +24,17 @@ def test_a_kill_right_after_an_acknowledged_write_loses_nothing_and_emails_once(
     if point == "email-published":
         # SNS had accepted the message: recovery finishes the run after Notify, no retry, no second email.
         assert report.retried == 0
+
+
+def test_a_kill_during_start_up_while_restoring_loses_nothing_and_emails_once(tmp_path: Path) -> None:
+    report = die_during_start(tmp_path / "home")
+
+    assert report.kills_during_start == 1  # the second life died before it had started
+    assert report.violations == []
+    assert report.acknowledged == 1
+    assert report.complete == 1
+    assert report.emails == 1
+    assert report.retried == 0  # its email had gone out before the first kill: nothing to redo
 
 
 def test_kills_at_random_instants_lose_no_acknowledged_story(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storyteller.households import new_family, next_night
@@ -65,14 +66,26 @@ def test_a_late_or_repeated_firing_names_the_same_night() -> None:
     assert night.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M") == "19:30"
 
 
-def test_a_night_that_waits_for_a_thread_is_never_dropped_as_missed() -> None:
+def test_a_night_that_starts_late_is_still_made_and_nights_missed_together_make_one() -> None:
     """1,000 bedtimes in one minute wait minutes for one of the threads: APScheduler must still run each."""
-    schedules = FamilySchedules(lambda: [SMITHS], lambda family_id, firing: None, resync_seconds=3600)
+    made: list[tuple[str, str]] = []
+    fired = threading.Event()
+
+    def job(family_id: str, firing: str) -> None:
+        made.append((family_id, firing))
+        fired.set()
+
+    schedules = FamilySchedules(lambda: [SMITHS], job, resync_seconds=3600)
     schedules.start()
     try:
-        job = schedules._scheduler.get_job("family:smiths")  # the job APScheduler runs
+        # As if no thread had been free since three bedtimes ago (or the stack had been stopped): by default
+        # APScheduler drops a run that starts more than a second late.
+        late = next_night(SMITHS, datetime.now(UTC) - timedelta(days=3))
+        schedules._scheduler.modify_job("family:smiths", next_run_time=late)
+        assert fired.wait(timeout=60), "the late night was dropped as missed"
     finally:
+        schedules._scheduler.shutdown(wait=True)  # every run it started has ended
         schedules.stop()
-    assert job is not None
-    assert job.misfire_grace_time is None  # APScheduler: None runs a job however late it starts
-    assert job.coalesce is True  # a night missed twice over (a stop) runs once
+
+    assert len(made) == 1  # three nights missed make one story, not three
+    assert datetime.fromisoformat(made[0][1]) > late  # and it is the latest night's

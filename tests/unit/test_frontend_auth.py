@@ -70,7 +70,7 @@ def test_weak_settings_fail_at_start_naming_the_variable() -> None:
     [
         ("https", ("10.0.0.7", 8080), True),
         ("https", ("127.0.0.1", 8000), True),
-        ("http", ("10.0.0.7", 8080), True),  # App Runner's container, behind its TLS front
+        ("http", ("10.0.0.7", 8080), True),  # a server behind a TLS front
         ("http", ("0.0.0.0", 8080), True),
         ("http", ("127.0.0.1", 8000), False),  # storyteller up, the browser tests
         ("http", ("::1", 8000), False),

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from frontend.app import create_app
+from frontend.graph import PALETTE
+from frontend.history import StateStatus
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
@@ -230,8 +232,19 @@ def test_a_failed_run_shows_its_graph_states_error_input_and_a_retry_button(sfn:
     assert f'action="/console/runs/{run_name("failed")}/retry"' in html
     assert "&#34;title&#34;: &#34;The Lantern and the Lullaby&#34;" in html  # the input event, escaped
     assert 'id="story-status">IN_PROGRESS' not in html  # the fake story is COMPLETE
-    assert "<svg" in html or "needs Graphviz" in html
     assert '<meta http-equiv="refresh"' not in html
+
+
+def test_a_failed_run_page_draws_its_graph_with_the_failed_state_marked(sfn: FakeStepFunctions) -> None:
+    client = make_client(sfn)
+    log_in(client)
+
+    html = client.get(f"/console/runs/{run_name('failed')}").text
+
+    start = html.index('<svg role="img" aria-labelledby="graph-title"')
+    svg = html[start : html.index("</svg>", start)]
+    assert 'href="?state=Narrate#state"' in svg
+    assert f'fill="{PALETTE[StateStatus.FAILED][0]}"' in svg
 
 
 def test_a_retried_state_and_a_succeeded_run_have_no_retry_button(sfn: FakeStepFunctions) -> None:
@@ -373,11 +386,17 @@ def test_a_cookie_kept_after_logout_opens_nothing(sfn: FakeStepFunctions) -> Non
 
 
 def test_recorded_input_stays_intact(sfn: FakeStepFunctions) -> None:
-    before = copy.deepcopy(sfn.executions)
+    before = copy.deepcopy((sfn.executions, sfn.histories))
     client = make_client(sfn)
     log_in(client)
-    client.get("/console")
-    assert sfn.executions == before
+
+    assert client.get("/console").status_code == 200
+    for arn in sfn.executions:  # each run page parses the run's input and its history
+        name = arn.rsplit(":", 1)[1]
+        assert client.get(f"/console/runs/{name}").status_code == 200
+        assert client.get(f"/console/runs/{name}", params={"state": "Illustrate"}).status_code == 200
+
+    assert (sfn.executions, sfn.histories) == before
 
 
 def test_the_runs_and_nights_pages_filter_by_family(sfn: FakeStepFunctions) -> None:

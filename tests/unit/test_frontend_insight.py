@@ -50,9 +50,10 @@ def test_selecting_a_state_shows_what_went_in_what_came_out_and_each_attempt(sfn
     assert 'id="state-title">Illustrate' in details
     assert story_id in details  # the input it was given
     assert f"stories/{story_id}/image.png" in details  # the output it passed on
-    attempts = re.findall(r'<tr class="attempt ([\w-]+)">', details)
-    assert attempts == ["failed", "succeeded"]
-    assert "ProviderUnavailableError" in details or "Error" in details
+    attempts = re.findall(r'<tr class="attempt ([\w-]+)">(.*?)</tr>', details, re.DOTALL)
+    assert [outcome for outcome, _ in attempts] == ["failed", "succeeded"]
+    assert "<strong>ProviderUnavailableError</strong>" in attempts[0][1]  # the failed attempt names its error
+    assert "<strong>" not in attempts[1][1]
     assert 'aria-current="true">Illustrate</a>' in page.text  # the row says which state is selected
 
 

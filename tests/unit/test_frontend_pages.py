@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -288,3 +289,26 @@ def test_a_failure_is_a_friendly_page_with_the_security_headers() -> None:
     assert "on fire" not in page.text  # no internals shown
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_each_familys_pages_are_dated_in_its_own_time_zone() -> None:
+    """Two families half a world apart: the same moment reads as each family's own evening, not the server's."""
+    far = SMITHS.model_copy(update={"id": "kiwis", "timeZone": "Pacific/Auckland", "shelfToken": "k" * 24})
+    west = SMITHS.model_copy(update={"id": "coast", "timeZone": "America/Los_Angeles", "shelfToken": "c" * 24})
+    theirs, ours = story("k1", family="kiwis"), story("c1", family="coast")
+    app = create_app(
+        Settings(schedule_time_zone="Europe/London"),
+        FrontendSettings(console_password="moonlight-operator", state_machine_arn="arn:aws:states:x:1:stateMachine:m"),
+        stories=Shelf(theirs, ours),
+        media=Presigner(),
+        families=Families(far, west),
+    )
+    client = TestClient(app)
+
+    for item, family in ((theirs, far), (ours, west)):
+        until = datetime.fromtimestamp(item.ttl, ZoneInfo(family.timeZone)).strftime("%A %-d %B, %H:%M")
+        assert f"here until {until}" in client.get(f"/stories/{item.id}").text
+        written = item.createdAt.astimezone(ZoneInfo(family.timeZone)).strftime("%A %-d %B")
+        assert written in client.get(family.shelf_path).text
+    london = datetime.fromtimestamp(theirs.ttl, ZoneInfo("Europe/London")).strftime("%A %-d %B, %H:%M")
+    assert london not in client.get(f"/stories/{theirs.id}").text

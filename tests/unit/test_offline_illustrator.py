@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import pytest
@@ -179,14 +178,6 @@ def test_labels_can_be_left_off() -> None:
     labelled = _draw("Night", [FOX], FOREST)
     plain = _pixels(PictureBookIllustrator(labels=False).illustrate("Night", [FOX], FOREST))
     assert not np.array_equal(labelled, plain)
-
-
-def test_it_draws_quickly() -> None:
-    illustrator = PictureBookIllustrator()
-    cast = [FOX, OWL, Character(id="bolt", name="Bolt", description="a tin robot")]
-    started = time.perf_counter()
-    illustrator.illustrate("Snow Friends", cast, Scene(id="snow", description="a snowy mountain village"))
-    assert time.perf_counter() - started < 1.5
 
 
 def _night(night: int) -> tuple[str, str]:

@@ -24,6 +24,16 @@ class CountingShelf(Shelf):
         return super().get(story_id)
 
 
+class CountingPresigner(Presigner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.signed = 0
+
+    def presign(self, key: str, seconds: int) -> str:
+        self.signed += 1
+        return super().presign(key, seconds)
+
+
 def _client(shelf: CountingShelf, media: Presigner) -> TestClient:
     app = create_app(
         Settings(),
@@ -36,14 +46,18 @@ def _client(shelf: CountingShelf, media: Presigner) -> TestClient:
 
 
 def test_a_complete_story_is_read_and_presigned_once_then_served_the_same() -> None:
-    shelf, media = CountingShelf(story("done")), Presigner()
+    done = story("done")
+    shelf, media = CountingShelf(done), CountingPresigner()
     client = _client(shelf, media)
+    media.signed = 0  # the app signs one probe link at start, to learn the media origin for its CSP
 
     pages = [client.get("/stories/done") for _ in range(3)]
 
     assert [page.status_code for page in pages] == [200, 200, 200]
     assert pages[0].text == pages[1].text == pages[2].text
     assert shelf.reads == 1
+    assert media.signed == 2  # its picture and its audio, each once
+    assert {done.imageKey, done.audioKey} <= set(media.asked)
     assert "Content-Security-Policy" in pages[2].headers  # the security headers are on every answer
 
 
@@ -73,16 +87,6 @@ def test_a_kept_page_goes_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> No
     for key in ("c", "d", "e"):
         cache.put(key, key.encode(), seconds=60)
     assert [cache.get(key) for key in ("c", "d", "e")] == [None, b"d", b"e"]  # the oldest made room
-
-
-class CountingPresigner(Presigner):
-    def __init__(self) -> None:
-        super().__init__()
-        self.signed = 0
-
-    def presign(self, key: str, seconds: int) -> str:
-        self.signed += 1
-        return super().presign(key, seconds)
 
 
 def test_a_shelf_is_read_every_time_but_each_picture_is_signed_once() -> None:

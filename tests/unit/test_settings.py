@@ -99,3 +99,16 @@ def test_the_frontend_reads_the_same_prefix(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("STORYTELLER_PUBLIC_SHELF", "false")
     frontend = FrontendSettings()
     assert (frontend.console_session_hours, frontend.public_shelf) == (2.5, False)
+
+
+def test_another_openai_endpoint_is_for_local_runs_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+    assert Settings().openai_base_url == "http://127.0.0.1:11434/v1"  # locally: a fake, or a model's server
+
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "storyteller-generate-image")
+    with pytest.raises(ValidationError, match="STORYTELLER_OPENAI_BASE_URL is for local runs") as refused:
+        Settings()
+    assert "openai_base_url" in str(refused.value)
+
+    monkeypatch.delenv("STORYTELLER_OPENAI_BASE_URL")
+    assert Settings().openai_base_url is None  # in AWS without it: fine

@@ -20,6 +20,7 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "ssr_p99_vs_static_p99_50c": ("frontend", "ssr_p99_vs_static_p99_50c", ("<=", 1.5)),
     "ssr_p99_ms_50c": ("frontend", "ssr_p99_ms_50c", None),
     "shelf_vs_static_ratio": ("frontend", "shelf_vs_static_ratio", None),
+    "shelf_growth_kb_per_view": ("frontend", "shelf_growth_kb_per_view", ("<=", 0.5)),
     "handler_import_vs_floor_max": ("cold_start", "handler_import_vs_floor_max", ("<=", 1.5)),
     "handler_import_ms_max": ("cold_start", "handler_import_ms_max", None),
     "web_first_story_page_seconds": ("web_cold_start", "first_story_page_seconds", ("<=", 1.0)),

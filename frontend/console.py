@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -27,7 +29,9 @@ from frontend.graph import (
 from frontend.graph_drawing import draw
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
-from storyteller.models import FAMILY_ID_PATTERN, StoryItem
+from storyteller.models import FAMILY_ID_PATTERN, NightFailure, StoryItem
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from frontend.app import StoryShelf
@@ -46,6 +50,8 @@ class Console:
     sessions: auth.Sessions
     throttle: auth.LoginThrottle
     zone: tzinfo
+    client_address_header: str | None = None
+    night_failures: Callable[[], list[NightFailure]] = list
 
     def page(
         self,
@@ -121,7 +127,7 @@ def console_router(console: Console) -> APIRouter:
             kept.notice = "Your login form had expired. Please try again."
             return console.page(request, "login.html", {"next": target}, kept, status_code=403)
         assert session is not None
-        client = request.client.host if request.client else "unknown"
+        client = auth.client_address(request, console.client_address_header)
         if not console.throttle.allowed(client):
             session.notice = "Too many wrong passwords. Wait a few minutes, then try again."
             return console.page(request, "login.html", {"next": target}, session, status_code=429)
@@ -320,13 +326,21 @@ def _day(text: str | None) -> date | None:
 def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
     recent = console.runs.recent(filters.limit)
     titles = console.live_titles(row.story_id for row in recent)
-    rows = [
-        row
-        for row in (replace(row, title=titles.get(row.story_id or "")) for row in recent)
-        if filters.keeps(row, console.zone)
-    ]
+    runs = [replace(row, title=titles.get(row.story_id or "")) for row in recent]
+    runs += [nights.before_run(failure) for failure in _failures(console)]
+    runs.sort(key=lambda row: row.started, reverse=True)
+    rows = [row for row in runs if filters.keeps(row, console.zone)][: filters.limit]
     order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
     return nights.summarize(rows, console.zone, order)
+
+
+def _failures(console: Console) -> list[NightFailure]:
+    """The nights that failed before a run; the runs still show when their table cannot be read."""
+    try:
+        return console.night_failures()
+    except (ClientError, BotoCoreError) as error:
+        log.warning("could not read the nights that failed before a run: %s", error)
+        return []
 
 
 def _first_failed(flow: Flow, history: RunHistory) -> str | None:

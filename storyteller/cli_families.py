@@ -16,12 +16,20 @@ import typer
 from pydantic import ValidationError
 
 from storyteller import names
-from storyteller.cli_support import attached, fail, read_settings, say
+from storyteller.cli_support import attached, fail, read_settings, say, with_served_pages
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.errors import DuplicateError, NotFoundError, UnknownFamilyError
+from storyteller.errors import DuplicateError, LastOfItsKindError, NotFoundError, UnknownFamilyError
 from storyteller.forget import remove_family
-from storyteller.households import character_named, new_family, next_night, shelf_token, slug
+from storyteller.households import (
+    character_named,
+    new_family,
+    next_night,
+    remove_from_cast,
+    remove_scene,
+    shelf_token,
+    slug,
+)
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, Family, Scene, input_problems
 from storyteller.seed import seed
@@ -48,11 +56,13 @@ def _stack() -> Iterator[tuple[Settings, LocalRuntime | None]]:
     """As `_households`, with the runtime started here (None: a running `storyteller up`'s, or AWS)."""
     settings = read_settings()
     with attached(settings) as runtime:
+        if runtime is None and not settings.aws:  # a running `storyteller up` holds the tables
+            settings = with_served_pages(settings)
         try:
             yield settings, runtime
         except ValidationError as error:
             raise fail(input_problems(error), code=BAD_INPUT) from None
-        except (DuplicateError, NotFoundError, UnknownFamilyError) as error:
+        except (DuplicateError, NotFoundError, UnknownFamilyError, LastOfItsKindError) as error:
             raise fail(str(error), code=BAD_INPUT) from None
 
 
@@ -185,7 +195,7 @@ def cast_add(
 @cast_app.command("remove")
 def cast_remove(family_id: FamilyArg, character: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
     """Remove a character from a family's cast."""
-    _in_catalog(family_id, lambda catalog: catalog.remove_character(slug(character)))
+    _in_catalog(family_id, lambda catalog: remove_from_cast(catalog, slug(character)))
     say(f"Removed {character} from {family_id}'s cast.")
 
 
@@ -210,7 +220,7 @@ def scene_add(
 @scene_app.command("remove")
 def scene_remove(family_id: FamilyArg, scene_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Remove a scene from a family's."""
-    _in_catalog(family_id, lambda catalog: catalog.remove_scene(scene_id))
+    _in_catalog(family_id, lambda catalog: remove_scene(catalog, scene_id))
     say(f"Removed scene {scene_id} from {family_id}'s.")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyteller import names
 from storyteller.zones import known_zone
@@ -18,11 +20,36 @@ DESCRIPTION_MAX = 400
 # A family's id is part of its links and its schedule's name: lowercase letters, digits and inner hyphens.
 FAMILY_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
 BEDTIME_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
-# A plausible address; SNS's confirmation email is the real check that it reaches someone.
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 RECIPIENTS_MAX = 10
+# Characters that rewrite what a terminal or an editor shows (bidirectional overrides and isolates).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Languages the writers and voices can tell a story in; English only until a second one is tested end to end.
 Language = Literal["en"]
+
+
+def _plain_text(value: str) -> str:
+    """A name or description as one line of visible text: a control character (an escape sequence that
+    would drive the operator's terminal in `family show`, a newline that forges a log line) is refused."""
+    for character in value:
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            raise ValueError(f"control character {character!r} is not allowed")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+
+def email_address(address: str) -> str:
+    """The address as email-validator normalises it (lowercase), or ValueError saying what is wrong.
+
+    ASCII only: a non-ASCII local part needs SMTPUTF8, which the plain-text email's `To:` does not
+    speak. Deliverability is not checked here; SNS's confirmation email is the real check.
+    """
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"{address!r} is not an email address: {error}") from None
+    return checked.normalized.lower()
 
 
 # defer_build: a model's validator is built at its first use, not at import, so a handler pays only for
@@ -34,16 +61,16 @@ class _Strict(BaseModel):
 class Character(_Strict):
     """Someone a story can be about."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    id: PlainText = Field(min_length=1, max_length=64)
+    name: PlainText = Field(min_length=1, max_length=NAME_MAX)
+    description: PlainText = Field(min_length=1, max_length=DESCRIPTION_MAX)
 
 
 class Scene(_Strict):
     """Where a story happens."""
 
-    id: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    id: PlainText = Field(min_length=1, max_length=64)
+    description: PlainText = Field(min_length=1, max_length=DESCRIPTION_MAX)
 
 
 class StoryDraft(_Strict):
@@ -68,7 +95,7 @@ class Family(_Strict):
     """A household: who gets the email, when its night is, and for whom the stories are told."""
 
     id: str = Field(pattern=FAMILY_ID_PATTERN)
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: PlainText = Field(min_length=1, max_length=NAME_MAX)
     recipients: list[str] = Field(min_length=1, max_length=RECIPIENTS_MAX)
     timeZone: str
     at: str = Field(description="Bedtime, HH:MM in the family's time zone.")
@@ -81,10 +108,7 @@ class Family(_Strict):
     @field_validator("recipients")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        cleaned = [address.strip().lower() for address in value]
-        for address in cleaned:
-            if not _EMAIL.match(address):
-                raise ValueError(f"{address!r} is not an email address")
+        cleaned = [email_address(address.strip()) for address in value]
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("an address is listed twice")
         return cleaned
@@ -252,6 +276,18 @@ class StoryItem(BaseModel):
     def to_event(self) -> StoryCreated:
         """The StoryCreated event this item announces."""
         return StoryCreated(id=self.id, family=FamilyRef(id=self.familyId))
+
+
+class NightFailure(BaseModel):
+    """A family's night that failed before any run (storyteller.dal.night_failures): why, and when."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    familyId: str
+    firing: str | None = None  # the schedule's time for the night; None for a `tonight` made by hand
+    at: datetime
+    error: str  # the exception's name, as a failed state's Error
+    reason: str
 
 
 def input_problems(error: ValidationError) -> str:

@@ -71,18 +71,24 @@ class StoryStore:
 
     def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]:
         """A family's stories, newest first, from the table's family index (a shelf reads only its own)."""
+        # `query` itself, not a paginator: botocore makes a new class for every get_paginator call, cyclic
+        # garbage that `up`'s frozen heap leaves uncollected for hours (issue 30: 6.7 KB a shelf view).
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": names.STORIES_BY_FAMILY_INDEX,
+            "KeyConditionExpression": "#f = :f",
+            "ExpressionAttributeNames": {"#f": names.FAMILY_KEY},
+            "ExpressionAttributeValues": {":f": {"S": family_id}},
+            "ScanIndexForward": False,
+            "Limit": limit * 2,  # a few expired or malformed rows are skipped below
+        }
         rows: list[dict[str, Any]] = []
-        pages = self._dynamodb.get_paginator("query").paginate(
-            TableName=self._table,
-            IndexName=names.STORIES_BY_FAMILY_INDEX,
-            KeyConditionExpression="#f = :f",
-            ExpressionAttributeNames={"#f": names.FAMILY_KEY},
-            ExpressionAttributeValues={":f": {"S": family_id}},
-            ScanIndexForward=False,
-            PaginationConfig={"MaxItems": limit * 2},  # a few expired or malformed rows are skipped below
-        )
-        for page in pages:
+        while True:
+            page = self._dynamodb.query(**request)
             rows.extend(from_item(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page or len(rows) >= limit * 2:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         stories = [story for row in rows if (story := _story(row)) is not None and not story.expired()]
         stories.sort(key=lambda story: story.createdAt, reverse=True)
         return stories[:limit]

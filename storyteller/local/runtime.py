@@ -25,6 +25,7 @@ from storyteller.local import redrive, run_journal
 from storyteller.local.activity import Activity
 from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
+from storyteller.local.home import make_private, private_umask
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
@@ -49,6 +50,8 @@ _LOCAL_POWERTOOLS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
 ENDPOINT_FILE = "endpoint"
+# Where a running `storyteller up` serves the web pages (its --port), for the links other commands print.
+PAGES_FILE = "pages"
 # The pumps' thread names start with this (tests/contract/iam.py: they stand for Pipes and SNS, not us).
 PUMP = "storyteller-pump"
 # The most the pump (stream, outbox, ended runs) and a waiter sleep without being woken. They are woken
@@ -109,10 +112,13 @@ class LocalRuntime:
         self._prune_lock = threading.Lock()
         self.resources: LocalResources | None = None
         self.restored = Restored()
+        self._umask: int | None = None
 
     def start(self) -> LocalRuntime:
         """Bring everything up and restore saved state; new stories flow from here on."""
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        # The umask is the process's: set while the stack runs, restored when it stops.
+        self._umask = private_umask()
+        make_private(self.settings.home)
         self.store = DurableStore(self.settings.home)  # CorruptStateError, naming the file, before anything runs
         self.durability = Durability(
             self.store, self.settings.home / "media", self.settings.media_bucket, self.settings.aws_region
@@ -268,6 +274,8 @@ class LocalRuntime:
         factory.use(None)
         if self._owns_log_variable:
             os.environ.pop(LOG_FILE_VARIABLE, None)
+        if self._umask is not None:
+            os.umask(self._umask)
 
     def __enter__(self) -> LocalRuntime:
         return self.start()

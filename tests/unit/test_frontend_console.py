@@ -19,6 +19,7 @@ from frontend.history import StateStatus
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
+from storyteller.models import NightFailure
 from storyteller.settings import Settings
 from storyteller.workflow import definition_text
 from tests.unit.frontend_histories import recorded
@@ -99,7 +100,11 @@ def _story_of(sfn: FakeStepFunctions, recording: str) -> Any:
 
 
 def make_client(
-    sfn: FakeStepFunctions, *, arn_setting: str | None = None, base_url: str = "https://testserver"
+    sfn: FakeStepFunctions,
+    *,
+    arn_setting: str | None = None,
+    base_url: str = "https://testserver",
+    night_failures: list[NightFailure] | None = None,
 ) -> TestClient:
     stories = Shelf(*(_story_of(sfn, name) for name in ("failed", "succeeded")))
     app = create_app(
@@ -107,6 +112,7 @@ def make_client(
         FrontendSettings(console_password=PASSWORD, state_machine_arn=arn_setting),
         stories=stories,
         runs=Runs(lambda: sfn, arn_setting, names.STATE_MACHINE),
+        night_failures=lambda: list(night_failures or []),
     )
     return TestClient(app, base_url=base_url, follow_redirects=False)
 

@@ -22,6 +22,7 @@ BENCHMARKS = (
     "web_cold_start",
     "offline_providers",
     "story_variety",
+    "family_stories",
     "cost",
     "console",
     "durability",

@@ -1,6 +1,7 @@
 """Frontend: the story page and a family's shelf against a static file from the same server, at 1, 10 and 50
 concurrent clients. Targets are ratios to the static file measured in the same run (so they hold on any
-machine): requests/s >= 1.0x, p99 <= 1.5x at 50 clients.
+machine): requests/s >= 1.0x, p99 <= 1.5x at 50 clients. Then the server's memory over 10,000 shelf views
+(issue 30): its resident size after a warm-up and after the views, growth per view <= 0.5 KB (flat).
 
 The server is `storyteller up` itself (uvicorn, the local AWS endpoint, the pump and the schedule in one
 process, a first story made by the offline providers) on 127.0.0.1, in its own home. The load generator
@@ -14,6 +15,7 @@ when the last answer is in, for a fixed time, and never more than a fixed number
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import re
 import signal
@@ -40,6 +42,11 @@ STARTUP_SECONDS = 120.0
 MIN_RATIO_TO_STATIC = 1.0
 MAX_P99_RATIO_AT_50 = 1.5
 UP_LOG = "up.log"
+MEMORY_WARMUP_VIEWS = 2_000
+MEMORY_VIEWS = 10_000
+MEMORY_CLIENTS = 10
+# Growth per view allowed: 5 MB over the 10,000 views is noise of the allocator, not a leak.
+MAX_GROWTH_PER_VIEW_KB = 0.5
 _STORY_LINK = re.compile(r"/stories/([0-9a-f-]{36})")
 # `up` prints each family's shelf link; the default family's holds the first story.
 _SHELF_LINK = re.compile(r"default: .*shelf https?://[^/\s]+(/shelf/default/[A-Za-z0-9_-]+)")
@@ -88,9 +95,15 @@ async def _client(port: int, path: str, stop_at: float, budget: list[int], load:
         writer.close()
 
 
-async def _closed_loop(port: int, path: str, clients: int) -> Load:
+async def _closed_loop(port: int, path: str, clients: int, requests: int | None = None) -> Load:
+    """For SECONDS_PER_RUN after a warm-up; or, given `requests`, exactly that many with no time limit."""
     load = Load(requests=0, errors=0, seconds=SECONDS_PER_RUN, latencies=[])
     now = time.perf_counter()
+    if requests is not None:
+        budget = [requests]
+        await asyncio.gather(*(_client(port, path, math.inf, budget, load, now) for _ in range(clients)))
+        load.seconds = time.perf_counter() - now
+        return load
     record_from = now + WARMUP_SECONDS
     budget = [MAX_REQUESTS_PER_RUN]
     await asyncio.gather(
@@ -113,6 +126,31 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def _resident_kb(pid: int) -> int:
+    """The process's resident set size (Linux /proc), in KB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def memory_over_views(port: int, path: str, server_pid: int) -> dict[str, Any]:
+    """Resident size after a warm-up of views and after MEMORY_VIEWS more: a leak grows with each view."""
+    warm = _event_loop_run(_closed_loop(port, path, MEMORY_CLIENTS, MEMORY_WARMUP_VIEWS))
+    before = _resident_kb(server_pid)
+    load = _event_loop_run(_closed_loop(port, path, MEMORY_CLIENTS, MEMORY_VIEWS))
+    after = _resident_kb(server_pid)
+    growth = (after - before) / max(1, load.requests)
+    return {
+        "views": load.requests,
+        "errors": warm.errors + load.errors,
+        "rss_before_kb": before,
+        "rss_after_kb": after,
+        "growth_kb_per_view": round(growth, 3),
+        "seconds": round(load.seconds, 1),
+    }
 
 
 def _free_port() -> int:
@@ -201,6 +239,7 @@ def measure() -> dict[str, Any]:
                         "shelf_ratio_to_static": round(shelf["requests_per_second"] / static["requests_per_second"], 3),
                     }
                 )
+            memory = memory_over_views(port, shelf_path, server.pid)
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -221,7 +260,13 @@ def measure() -> dict[str, Any]:
         "ssr_p99_vs_static_p99_50c": p99_ratio,
         "shelf_path": "/shelf/default/<token>",
         "shelf_vs_static_ratio": at_50["shelf_ratio_to_static"],
+        "shelf_memory": memory,
+        "shelf_growth_kb_per_view": memory["growth_kb_per_view"],
         "targets": {
+            "shelf_growth_kb_per_view": {
+                "max": MAX_GROWTH_PER_VIEW_KB,
+                "met": memory["growth_kb_per_view"] <= MAX_GROWTH_PER_VIEW_KB and memory["errors"] == 0,
+            },
             "ssr_vs_static_ratio": {"min": MIN_RATIO_TO_STATIC, "met": ratio >= MIN_RATIO_TO_STATIC},
             "ssr_p99_vs_static_p99_50c": {"max": MAX_P99_RATIO_AT_50, "met": p99_ratio <= MAX_P99_RATIO_AT_50},
         },
@@ -260,6 +305,9 @@ def report(result: dict[str, Any]) -> str:
             f"{result['ssr_p99_vs_static_p99_50c']}x (target <= {MAX_P99_RATIO_AT_50}: "
             f"{verdict(targets['ssr_p99_vs_static_p99_50c']['met'])}); shelf page / static "
             f"{result['shelf_vs_static_ratio']}",
+            f"memory over {result['shelf_memory']['views']} shelf views: {result['shelf_memory']['rss_before_kb']} KB "
+            f"-> {result['shelf_memory']['rss_after_kb']} KB, {result['shelf_memory']['growth_kb_per_view']} KB a view "
+            f"(target <= {MAX_GROWTH_PER_VIEW_KB}: {verdict(targets['shelf_growth_kb_per_view']['met'])})",
         ]
     )
 

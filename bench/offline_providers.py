@@ -27,7 +27,7 @@ _JOB = """
 import json, resource, sys, time
 job, story_file = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
-from storyteller.models import StoryCreated
+from storyteller.models import LegacyStoryCreated as StoryCreated  # the whole story, as the providers need it
 from storyteller.seed import CHARACTERS, SCENES
 cast, scene = list(CHARACTERS[:3]), SCENES[0]
 if job == "story":

@@ -27,6 +27,7 @@ from frontend import auth
 from frontend.console import Console, console_router
 from frontend.family_pages import FamilyBook, FamilyCatalog, family_router
 from frontend.page_cache import PageCache
+from frontend.routing import HeadAsGet, slashless_redirect
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from frontend.unsubscribe import unsubscribe_router
@@ -36,10 +37,11 @@ from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
+from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
 from storyteller.mailer.models import Delivery
 from storyteller.mailer.unsubscribe import signing_key as unsubscribe_key
-from storyteller.models import StoryItem, StoryStatus
+from storyteller.models import NightFailure, StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
 from storyteller.verse import stanzas
 
@@ -85,6 +87,7 @@ def create_app(
     catalog_of: Callable[[str], FamilyCatalog] | None = None,
     fetch_secret: Callable[[str], str] | None = None,
     announce: Callable[[str], None] | None = None,
+    night_failures: Callable[[], list[NightFailure]] | None = None,
 ) -> FastAPI:
     """The app; settings (and the console password) are read once, like a Lambda cold start.
 
@@ -101,7 +104,8 @@ def create_app(
     runs = runs or Runs(lambda: client("stepfunctions", region), frontend.state_machine_arn, names.STATE_MACHINE)
     zone = ZoneInfo(settings.schedule_time_zone)
 
-    app = FastAPI(title="storyteller", docs_url=None, redoc_url=None, openapi_url=None)
+    # No trailing-slash redirect of Starlette's: it copies the Host header into Location (routing.py).
+    app = FastAPI(title="storyteller", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
     templates = _templates(zone)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -110,6 +114,7 @@ def create_app(
 
     app.middleware("http")(_security_headers(_media_origin(media), failed_page))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
 
     password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
     check = auth.PasswordCheck.of(password)
@@ -123,6 +128,8 @@ def create_app(
         throttle=auth.LoginThrottle(),
         zone=zone,
         deliveries_of=(deliveries or DeliveryStore(settings)).of_story,
+        client_address_header=frontend.client_address_header,
+        night_failures=night_failures or NightFailureStore(settings).recent,
     )
     app.include_router(console_router(console))
 
@@ -209,6 +216,8 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def friendly_error(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
+            if (redirect := slashless_redirect(app.router, request)) is not None:
+                return redirect
             return templates.TemplateResponse(request, "missing.html", {}, status_code=404)
         return templates.TemplateResponse(
             request, "error.html", {"status": error.status_code}, status_code=error.status_code

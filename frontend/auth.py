@@ -219,6 +219,36 @@ def same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+def client_address(request: Request, header: str | None = None) -> str:
+    """Whose login attempt this is, for the throttle: never a header a client can choose.
+
+    In AWS `header` names the one the front door overwrites with the viewer's address (CloudFront sends
+    `ip` or `ip:port`); locally it is None and the socket's peer counts (uvicorn runs without proxy
+    headers, so `X-Forwarded-For` changes nothing). IPv6 clients count by their /64, which one host
+    usually holds whole: otherwise each of its addresses would get its own ten guesses.
+    """
+    value = request.headers.get(header) if header else None
+    if value is None:
+        value = request.client.host if request.client else "unknown"
+    address = _ip(value.strip())
+    if address is None:
+        return value.strip()[:64]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address in `ip`, `ip:port` or `[ip]:port`."""
+    candidates = [value, value.rpartition(":")[0], value.removeprefix("[").partition("]")[0]]
+    for candidate in candidates:
+        try:
+            return ipaddress.ip_address(candidate)
+        except ValueError:
+            continue
+    return None
+
+
 class LoginThrottle:
     """After `limit` wrong passwords from one client within `window` seconds, refuse that client's logins.
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -27,7 +30,9 @@ from frontend.graph_drawing import draw
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
 from storyteller.mailer.models import Delivery
-from storyteller.models import FAMILY_ID_PATTERN
+from storyteller.models import FAMILY_ID_PATTERN, NightFailure, StoryItem
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from frontend.app import StoryShelf
@@ -48,6 +53,8 @@ class Console:
     zone: tzinfo
     # Each recipient's email of a story (the Deliveries table): shown on the run page.
     deliveries_of: Callable[[str], list[Delivery]]
+    client_address_header: str | None = None
+    night_failures: Callable[[], list[NightFailure]] = list
 
     def page(
         self,
@@ -70,6 +77,20 @@ class Console:
         if session is not None:
             self.sessions.store(response, request, session)
         return response
+
+    def live_story(self, story_id: str | None, now: datetime) -> StoryItem | None:
+        """The run's story while it lives; None once it expired or was removed, whatever the run recorded."""
+        story = self.stories.get(story_id) if story_id else None
+        return story if story is not None and not story.expired(now) else None
+
+    def live_titles(self, story_ids: Iterable[str | None]) -> dict[str, str]:
+        """The living stories' titles by id: one GetItem per story, eight at a time (the pages' role may read a
+        story by id, never scan the table)."""
+        now = datetime.now(UTC)
+        wanted = sorted({story_id for story_id in story_ids if story_id})
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = list(pool.map(lambda story_id: self.live_story(story_id, now), wanted))
+        return {story.id: story.title for story in found if story is not None}
 
 
 def console_router(console: Console) -> APIRouter:
@@ -109,7 +130,7 @@ def console_router(console: Console) -> APIRouter:
             kept.notice = "Your login form had expired. Please try again."
             return console.page(request, "login.html", {"next": target}, kept, status_code=403)
         assert session is not None
-        client = request.client.host if request.client else "unknown"
+        client = auth.client_address(request, console.client_address_header)
         if not console.throttle.allowed(client):
             session.notice = "Too many wrong passwords. Wait a few minutes, then try again."
             return console.page(request, "login.html", {"next": target}, session, status_code=429)
@@ -145,8 +166,9 @@ def console_router(console: Console) -> APIRouter:
             rows, token = console.runs.page(chosen, after, family=family)
         except StateMachineNotFoundError as error:
             return unavailable(request, session, error)
+        titles = console.live_titles(row.story_id for row in rows)
         context = {
-            "rows": rows,
+            "rows": [replace(row, title=titles.get(row.story_id or "")) for row in rows],
             "next_token": token,
             "status": chosen,
             "family": family,
@@ -171,9 +193,8 @@ def console_router(console: Console) -> APIRouter:
         flow = parse_flow(detail.definition)
         history = read_history(detail.events, detail.summary.status)
         ids = anchors(flow)
-        story_id = detail.summary.story_id
-        story = console.stories.get(story_id) if story_id else None
         now = datetime.now(UTC)
+        story = console.live_story(detail.summary.story_id, now)
         nodes = {node.name: node for node, _ in flow.walk()}
         selected = state if state in nodes else _first_failed(flow, history)
         path = f"/console/runs/{quote(name, safe='')}"
@@ -253,7 +274,8 @@ def console_router(console: Console) -> APIRouter:
             return unavailable(request, session, error)
         if detail is None:
             return JSONResponse({"error": "no such run"}, status_code=404)
-        download: Response = exports.json_download(exports.run_document(detail), f"run-{name}.json")
+        story = console.live_story(detail.summary.story_id, datetime.now(UTC))
+        download: Response = exports.json_download(exports.run_document(detail, story), f"run-{name}.json")
         return download
 
     @router.post("/runs/{name}/retry")
@@ -306,9 +328,23 @@ def _day(text: str | None) -> date | None:
 
 
 def _nights(console: Console, filters: nights.Filters) -> nights.Nights:
-    rows = [row for row in console.runs.recent(filters.limit) if filters.keeps(row, console.zone)]
+    recent = console.runs.recent(filters.limit)
+    titles = console.live_titles(row.story_id for row in recent)
+    runs = [replace(row, title=titles.get(row.story_id or "")) for row in recent]
+    runs += [nights.before_run(failure) for failure in _failures(console)]
+    runs.sort(key=lambda row: row.started, reverse=True)
+    rows = [row for row in runs if filters.keeps(row, console.zone)][: filters.limit]
     order = [node.name for node, _ in parse_flow(console.runs.definition()).walk()]
     return nights.summarize(rows, console.zone, order)
+
+
+def _failures(console: Console) -> list[NightFailure]:
+    """The nights that failed before a run; the runs still show when their table cannot be read."""
+    try:
+        return console.night_failures()
+    except (ClientError, BotoCoreError) as error:
+        log.warning("could not read the nights that failed before a run: %s", error)
+        return []
 
 
 def _first_failed(flow: Flow, history: RunHistory) -> str | None:

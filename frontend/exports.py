@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from frontend.nights import NightRun
 from frontend.runs import RunDetail
+from storyteller.models import StoryItem
 
 NIGHT_COLUMNS = (
     "name",
@@ -27,14 +28,25 @@ NIGHT_COLUMNS = (
 )
 
 
-def run_document(detail: RunDetail) -> dict[str, Any]:
-    """The run as DescribeExecution and GetExecutionHistory gave it, in one document."""
-    summary = asdict(detail.summary)
+def run_document(detail: RunDetail, story: StoryItem | None) -> dict[str, Any]:
+    """The run as DescribeExecution and GetExecutionHistory gave it (the story withheld: frontend/redact.py),
+    and the story's title and cast from the Stories table while it lives."""
+    summary = {**asdict(detail.summary), "title": story.title if story else None}
     return {
+        "story": _story(detail.summary.story_id, story),
         "execution": {**summary, "error": detail.error, "cause": detail.cause, "input": detail.input},
         "output": json.loads(detail.output_text) if detail.output_text else None,
         "events": detail.events,
     }
+
+
+def _story(story_id: str | None, story: StoryItem | None) -> dict[str, Any] | None:
+    if story_id is None:
+        return None
+    if story is None:
+        return {"id": story_id, "expired": True}
+    cast = [character.name for character in story.characters]
+    return {"id": story.id, "expired": False, "title": story.title, "cast": cast, "status": story.status.value}
 
 
 def json_download(document: Any, filename: str) -> Response:

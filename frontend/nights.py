@@ -19,9 +19,12 @@ from typing import Any
 from frontend.graph import format_seconds
 from frontend.history import StateStatus, read_history
 from storyteller import names
+from storyteller.models import NightFailure
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 500
+# Where a night that never reached the state machine failed: the scheduler's target.
+BEFORE_RUN_STATE = "CreateStory"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class NightRun:
     error: str | None
     state_seconds: dict[str, float] = field(default_factory=dict)  # each entered state's latest entry
     family: str | None = None
+    before_run: bool = False  # failed in create_story: there is no execution to open
 
     @property
     def seconds(self) -> float | None:
@@ -77,7 +81,7 @@ def night_run(described: Mapping[str, Any], story: Mapping[str, Any] | None, eve
     return NightRun(
         name=described["name"],
         story_id=_text(story, "id"),
-        title=_text(story, "title"),
+        title=None,  # the console reads it from the Stories table while the story lives
         status=described["status"],
         started=described["startDate"],
         stopped=described.get("stopDate"),
@@ -86,6 +90,23 @@ def night_run(described: Mapping[str, Any], story: Mapping[str, Any] | None, eve
         error=(innermost.error if innermost else None) or described.get("error"),
         state_seconds=seconds,
         family=family_of(story),
+    )
+
+
+def before_run(failure: NightFailure) -> NightRun:
+    """A night that failed before its run (no cast, the writer down), as a failed row of its family."""
+    return NightRun(
+        name=f"{failure.familyId}-{failure.at:%Y%m%dT%H%M%S}",
+        story_id=None,
+        title=f"No story for {failure.familyId}",
+        status="FAILED",
+        started=failure.at,
+        stopped=failure.at,
+        redrives=0,
+        failed_state=BEFORE_RUN_STATE,
+        error=f"{failure.error}: {failure.reason}",
+        family=failure.familyId,
+        before_run=True,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from frontend import redact
 from frontend.nights import NightRun, family_of, night_run
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
@@ -39,7 +40,7 @@ class RunSummary:
     stopped: datetime | None
     redrives: int
     story_id: str | None
-    title: str | None
+    title: str | None  # from the Stories table while the story lives (the console fills it), never from the run
     family: str | None = None  # whose story (the event's family; a version 1 event is the default family's)
 
     def duration(self, now: datetime | None = None) -> timedelta:
@@ -103,11 +104,8 @@ class Runs:
                 self._finished.move_to_end(key)
                 return self._finished[key]
         sfn = self._sfn()
-        described = sfn.describe_execution(executionArn=item["executionArn"])
-        events: list[dict[str, Any]] = []
-        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=item["executionArn"]):
-            events.extend(page["events"])
-        run = night_run(described, _parse(described.get("input")), events)
+        described = redact.described(sfn.describe_execution(executionArn=item["executionArn"]))
+        run = night_run(described, _parse(described.get("input")), _history(sfn, item["executionArn"]))
         if described["status"] != "RUNNING" and described["status"] == item["status"]:
             with self._finished_lock:
                 self._finished[key] = run
@@ -145,10 +143,14 @@ class Runs:
         sfn = self._sfn()
         listed = sfn.list_executions(**request)
         items = sorted(listed["executions"], key=lambda item: item["startDate"], reverse=True)
-        # The story's title is in each run's input (and moto's list has no redriveCount):
+        # The story and family ids are in each run's input (and moto's list has no redriveCount):
         # one DescribeExecution a row, eight at a time.
         with ThreadPoolExecutor(max_workers=8) as pool:
-            described = list(pool.map(lambda item: sfn.describe_execution(executionArn=item["executionArn"]), items))
+            described = list(
+                pool.map(
+                    lambda item: redact.described(sfn.describe_execution(executionArn=item["executionArn"])), items
+                )
+            )
         rows = [_summary(full, _parse(full.get("input"))) for full in described]
         return [row for row in rows if family is None or row.family == family], listed.get("nextToken")
 
@@ -158,14 +160,12 @@ class Runs:
             return None
         sfn, arn = self._sfn(), self.execution_arn(name)
         try:
-            described = sfn.describe_execution(executionArn=arn)
+            described = redact.described(sfn.describe_execution(executionArn=arn))
         except ClientError as error:
             if _code(error) in {"ExecutionDoesNotExist", "InvalidArn"}:
                 return None
             raise
-        events: list[dict[str, Any]] = []
-        for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
-            events.extend(page["events"])
+        events = _history(sfn, arn)
         story = _parse(described.get("input"))
         redrivable = described["status"] in REDRIVABLE and described.get("redriveStatus", "REDRIVABLE") != (
             "NOT_REDRIVABLE"
@@ -232,9 +232,17 @@ def _summary(item: dict[str, Any], story: dict[str, Any] | None) -> RunSummary:
         stopped=item.get("stopDate"),
         redrives=int(item.get("redriveCount") or 0),
         story_id=_text(story, "id"),
-        title=_text(story, "title"),
+        title=None,
         family=family_of(story),
     )
+
+
+def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    """The run's history events, each with the story withheld (a version 1 or 2 run's data holds it)."""
+    events: list[dict[str, Any]] = []
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+        events.extend(redact.history_event(event) for event in page["events"])
+    return events
 
 
 def pretty_json(text: str | None) -> str | None:

@@ -36,6 +36,11 @@ class FrontendSettings(EnvironmentSettings):
     state_machine_arn: str | None = Field(
         default=None, description="The story-media state machine; looked up by its name when unset."
     )
+    client_address_header: str | None = Field(
+        default=None,
+        description="Header holding the client's address, set by the front door over whatever the client sent "
+        "(AWS); unset, the socket's peer counts. The console's login throttle counts per address.",
+    )
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 7)
     public_shelf: bool = Field(
         default=False,

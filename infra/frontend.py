@@ -120,6 +120,7 @@ class Frontend(Construct):
             environment={
                 "STORYTELLER_STORIES_TABLE": storage.stories.table_name,
                 "STORYTELLER_FAMILIES_TABLE": storage.families.table_name,
+                "STORYTELLER_FIRINGS_TABLE": storage.firings.table_name,  # nights that failed before a run
                 "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
                 "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
                 "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
@@ -138,6 +139,8 @@ class Frontend(Construct):
         # A family's shelf (its stories by the family index) and its manage page (the family, its cast and scenes).
         web.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
         web.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.families.table_arn])
+        # The console's nights page: the nights that failed before a run (storyteller/dal/night_failures.py).
+        web.allow(["dynamodb:Scan"], [storage.firings.table_arn])
         web.allow(
             ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
             [storage.characters.table_arn, storage.scenes.table_arn],

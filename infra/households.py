@@ -7,6 +7,7 @@ from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -14,7 +15,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.functions import FunctionKit, StoryFunction
+from infra.functions import LOG_RETENTION, FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
@@ -102,6 +103,18 @@ class Households(Construct):
         # Only to remove the SNS email subscriptions of earlier releases; the mailer emails through SES.
         sync.allow(["sns:Unsubscribe"], [topic.topic_arn])
         sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
+        # A removed family is forgotten at once (storyteller/forget.py): its stories by the family index, their
+        # rows and their media.
+        sync.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
+        sync.allow(["dynamodb:DeleteItem"], [storage.stories.table_arn])
+        sync.allow(["dynamodb:Query", "dynamodb:DeleteItem"], [storage.memory.table_arn])  # what it was told
+        sync.allow(["s3:DeleteObject"], [storage.media.arn_for_objects("stories/*")])
+        acknowledge(
+            sync.role,
+            resource_finding("AwsSolutions-IAM5", storage.media, "Arn", "/stories/*"),
+            "A removed family's pictures and narrations are keyed by story id (stories/{id}/…), unknown until "
+            "the family is removed; the wildcard is limited to the stories/ prefix of our own bucket.",
+        )
         sync.function.add_event_source(
             event_sources.DynamoEventSource(
                 storage.families,
@@ -148,7 +161,11 @@ class Households(Construct):
             "function, role, DLQ or input they carry changed: every family schedule in this stack's own group.",
         )
         _allow_pass_role(setup.role, schedule_role)
-        provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function)
+        # Our own log group: the framework's default keeps its logs two years, retained after the stack.
+        framework_logs = logs.LogGroup(
+            self, "SetupProviderLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        provider = cr.Provider(self, "SetupProvider", on_event_handler=setup.function, log_group=framework_logs)
         self.default_family = CustomResource(
             self,
             "DefaultFamily",

@@ -49,6 +49,8 @@ RUNTIME_DISTRIBUTIONS = (
     "mangum",
     "pillow",
     "mrml",
+    "email-validator",  # the models decide recipients' addresses with it
+    "dnspython",
 )
 # Must never be bundled: provided by Lambda or the layer, or local-only and heavy.
 FORBIDDEN_DISTRIBUTIONS = (

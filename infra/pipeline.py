@@ -79,6 +79,8 @@ class Pipeline(Construct):
         self.create_story.allow(["dynamodb:PutItem"], [storage.stories.table_arn])
         # Query: the family's recent titles and plots, so tonight's story is not last night's again.
         self.create_story.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
+        # ...and what the family was told these four weeks, remembered as each story is stored.
+        self.create_story.allow(["dynamodb:Query", "dynamodb:PutItem"], [storage.memory.table_arn])
         self.create_story.allow(
             ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             [storage.firings.table_arn],

@@ -54,6 +54,7 @@ class StorytellerStack(Stack):
             "STORYTELLER_CHARACTERS_TABLE": storage.characters.table_name,
             "STORYTELLER_SCENES_TABLE": storage.scenes.table_name,
             "STORYTELLER_FIRINGS_TABLE": storage.firings.table_name,
+            "STORYTELLER_MEMORY_TABLE": storage.memory.table_name,
             "STORYTELLER_MEDIA_BUCKET": storage.media.bucket_name,
             "STORYTELLER_BASE_URL": frontend.url,
             "STORYTELLER_PROVIDERS": "cloud",

@@ -77,6 +77,8 @@ class Workflow(Construct):
             # rather than a 403, which is how a retried branch tells "not made yet" from "forbidden".
             function.allow(["s3:GetObject", "s3:PutObject"], [media_objects])
             function.allow(["s3:ListBucket"], [storage.media.bucket_arn])
+            # The event names the story; the function reads its title, cast and text (StoryCreated v3).
+            function.allow(["dynamodb:GetItem"], [storage.stories.table_arn])
             acknowledge(
                 function.role,
                 resource_finding("AwsSolutions-IAM5", storage.media, "Arn", "/stories/*"),
@@ -131,7 +133,7 @@ class Workflow(Construct):
             definition_body=sfn.DefinitionBody.from_string(definition_text()),
             definition_substitutions=resources.substitutions(),
             role=self.role,
-            # Execution data off: inputs and outputs carry the story's text, which has no place in logs.
+            # Execution data off: states pass only ids, keys and usage now, but the logs need none of it.
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             tracing_enabled=True,
         )

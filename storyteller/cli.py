@@ -14,13 +14,13 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from storyteller import names
 from storyteller.cli_families import cast_app, family_app, scene_app
-from storyteller.cli_support import attached, fail, local_runtime, read_settings, say
+from storyteller.cli_support import attached, fail, local_runtime, publishing_pages, read_settings, say
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
@@ -32,6 +32,9 @@ from storyteller.models import StoryItem
 from storyteller.retry import RetryExit, RetryRefusedError, retry_story
 from storyteller.seed import seed as seed_catalog
 from storyteller.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 app = typer.Typer(
     help="A new illustrated, narrated bedtime story every night, on this machine or in AWS.",
@@ -169,7 +172,10 @@ def up(
             _first_story(runtime)
         families = FamilyStore(settings)
         schedule = FamilySchedules(
-            families.all, lambda family_id, firing: runtime.create_story(scheduled_time=firing, family_id=family_id)
+            families.all,
+            lambda family_id, firing: runtime.create_story(scheduled_time=firing, family_id=family_id),
+            # `family remove` from another terminal deleted its stories; the emails, logs and runs go here.
+            on_removed=lambda _: runtime.prune(),
         )
         schedule.start()
         next_runs = schedule.next_runs()
@@ -177,20 +183,44 @@ def up(
             when = f"{next_runs[family.id]:%a %d %b %H:%M %Z}" if family.id in next_runs else "-"
             shelf = f"{settings.story_base_url}{family.shelf_path}"
             say(f"  {family.id}: next story {when} ({family.timeZone}); shelf {shelf}")
-        # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
-        say(f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console")
-        say("(Ctrl-C stops)")
         try:
-            # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
-            config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
-            # What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out of
-            # the collector's way, so its full passes do not stall page requests (issue 15).
-            gc.collect()
-            gc.freeze()
-            uvicorn.Server(config).run()
+            with publishing_pages(settings):
+                # "Stories at" is what scripts (and tests) wait for: the pages are being served from here on.
+                say(
+                    f"Stories at each family's shelf above; the operators' console at {settings.story_base_url}/console"
+                )
+                say("(Ctrl-C stops)")
+                # uvicorn.run exits with 3 when a stop arrives before it has started serving; its Server does not.
+                config = web_server_config(create_app(settings), settings.port)
+                freeze_start_up_heap()
+                uvicorn.Server(config).run()
         finally:
             schedule.stop()
     say("Stopped; state saved.")
+
+
+def freeze_start_up_heap() -> None:
+    """What start-up made (moto's models, the parsed ASL, templates) lives as long as the process: out of the
+    collector's way, so its full passes do not stall page requests (issue 15).
+
+    A full collection only starts once the old generation grew by a quarter of its size at the last one;
+    frozen, that size stayed the whole start-up heap, so the garbage of every page view piled up for hours
+    (issue 30: 6.7 KB a shelf view). The pass after the freeze, over nothing but what is not frozen, resets
+    it: full collections come often again, and each is small.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.collect()
+
+
+def web_server_config(web_app: Any, port: int) -> uvicorn.Config:
+    """uvicorn on 127.0.0.1, trusting no forwarded header: nothing proxies it here, so `X-Forwarded-For`
+    is whatever a client wrote and must not become the address the console's login throttle counts."""
+    import uvicorn
+
+    return uvicorn.Config(
+        web_app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False, forwarded_allow_ips=""
+    )
 
 
 def _port_free(port: int) -> bool:

@@ -16,11 +16,21 @@ import typer
 from pydantic import ValidationError
 
 from storyteller import names
-from storyteller.cli_support import attached, fail, read_settings, say
+from storyteller.cli_support import attached, fail, read_settings, say, with_served_pages
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.errors import DuplicateError, NotFoundError, UnknownFamilyError
-from storyteller.households import character_named, new_family, next_night, shelf_token, slug
+from storyteller.errors import DuplicateError, LastOfItsKindError, NotFoundError, UnknownFamilyError
+from storyteller.forget import remove_family
+from storyteller.households import (
+    character_named,
+    new_family,
+    next_night,
+    remove_from_cast,
+    remove_scene,
+    shelf_token,
+    slug,
+)
+from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, Family, Scene, input_problems
 from storyteller.seed import seed
 from storyteller.settings import Settings
@@ -37,13 +47,22 @@ FamilyArg = Annotated[str, typer.Argument(help="The family's id, e.g. `smiths`."
 @contextmanager
 def _households() -> Iterator[Settings]:
     """Settings whose tables are reachable; user mistakes become one line and exit code 2."""
+    with _stack() as (settings, _):
+        yield settings
+
+
+@contextmanager
+def _stack() -> Iterator[tuple[Settings, LocalRuntime | None]]:
+    """As `_households`, with the runtime started here (None: a running `storyteller up`'s, or AWS)."""
     settings = read_settings()
-    with attached(settings):
+    with attached(settings) as runtime:
+        if runtime is None and not settings.aws:  # a running `storyteller up` holds the tables
+            settings = with_served_pages(settings)
         try:
-            yield settings
+            yield settings, runtime
         except ValidationError as error:
             raise fail(input_problems(error), code=BAD_INPUT) from None
-        except (DuplicateError, NotFoundError, UnknownFamilyError) as error:
+        except (DuplicateError, NotFoundError, UnknownFamilyError, LastOfItsKindError) as error:
             raise fail(str(error), code=BAD_INPUT) from None
 
 
@@ -129,14 +148,14 @@ def family_show(
 
 @family_app.command("remove")
 def family_remove(family_id: FamilyArg) -> None:
-    """Remove a family, its cast and scenes; its stories expire as usual, its shelf link stops working."""
+    """Remove a family and forget it: its cast and scenes, addresses, schedule, stories, media, emails and runs."""
     if family_id == names.DEFAULT_FAMILY:
         raise fail("the default family holds this install's stories from before households: it stays", BAD_INPUT)
-    with _households() as settings:
-        FamilyStore(settings).require(family_id)
-        removed = CatalogStore(settings, family_id).remove_all()
-        FamilyStore(settings).remove(family_id)
-    say(f"Removed family {family_id} ({removed} characters and scenes).")
+    with _stack() as (settings, runtime):
+        removed, forgotten = remove_family(family_id, settings)
+        if runtime is not None:
+            runtime.prune()  # emails, log lines and runs; a running `storyteller up` does it when it sees the family go
+    say(f"Removed family {family_id} ({removed} characters and scenes, {len(forgotten.story_ids)} stories).")
 
 
 @family_app.command("revoke")
@@ -176,7 +195,7 @@ def cast_add(
 @cast_app.command("remove")
 def cast_remove(family_id: FamilyArg, character: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
     """Remove a character from a family's cast."""
-    _in_catalog(family_id, lambda catalog: catalog.remove_character(slug(character)))
+    _in_catalog(family_id, lambda catalog: remove_from_cast(catalog, slug(character)))
     say(f"Removed {character} from {family_id}'s cast.")
 
 
@@ -201,7 +220,7 @@ def scene_add(
 @scene_app.command("remove")
 def scene_remove(family_id: FamilyArg, scene_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Remove a scene from a family's."""
-    _in_catalog(family_id, lambda catalog: catalog.remove_scene(scene_id))
+    _in_catalog(family_id, lambda catalog: remove_scene(catalog, scene_id))
     say(f"Removed scene {scene_id} from {family_id}'s.")
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from storyteller.local.endpoint import LocalEndpoint
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
 from storyteller.local.lock import AlreadyRunningError, HomeLock
-from storyteller.local.runtime import ENDPOINT_FILE, LocalRuntime
+from storyteller.local.runtime import ENDPOINT_FILE, PAGES_FILE, LocalRuntime
 from storyteller.local.store import CorruptStateError
 from storyteller.settings import Settings, get_settings
 
@@ -100,6 +100,26 @@ def logs_to(path: Path) -> Iterator[None]:
     finally:
         root.removeHandler(handler)
         handler.close()
+
+
+@contextmanager
+def publishing_pages(settings: Settings) -> Iterator[None]:
+    """While `storyteller up` serves the pages, where: other commands print links to them (with_served_pages)."""
+    published = settings.home / PAGES_FILE
+    published.write_text(settings.story_base_url, encoding="utf-8")
+    try:
+        yield
+    finally:
+        published.unlink(missing_ok=True)
+
+
+def with_served_pages(settings: Settings) -> Settings:
+    """The settings, with the address the running `storyteller up` serves its pages on (its own --port),
+    unless a base URL is configured: the links a command prints must open where the pages are."""
+    published = settings.home / PAGES_FILE
+    if settings.base_url or not published.exists():
+        return settings
+    return settings.model_copy(update={"base_url": published.read_text(encoding="utf-8").strip()})
 
 
 @contextmanager

@@ -43,3 +43,7 @@ class DuplicateError(StorytellerError):
 
 class NotFoundError(StorytellerError):
     """A character or scene to remove is not there."""
+
+
+class LastOfItsKindError(StorytellerError):
+    """The family's last character or scene: every night's story needs one of each."""

@@ -6,11 +6,13 @@ import logging
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from storyteller import names
 from storyteller.dal.families import FamilyStore
-from storyteller.models import Character, Family, Language
+from storyteller.errors import LastOfItsKindError
+from storyteller.models import Character, Family, Language, Scene
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,3 +108,33 @@ def slug(name: str) -> str:
 def character_named(name: str, description: str) -> Character:
     """A character as a person types one: its id from its name (ValidationError says what is wrong)."""
     return Character(id=slug(name) or "character", name=name, description=description)
+
+
+class Catalog(Protocol):
+    """A family's cast and scenes (storyteller.dal.catalog.CatalogStore)."""
+
+    def characters(self) -> list[Character]: ...
+
+    def scenes(self) -> list[Scene]: ...
+
+    def remove_character(self, character_id: str) -> None: ...
+
+    def remove_scene(self, scene_id: str) -> None: ...
+
+
+def remove_from_cast(catalog: Catalog, character_id: str) -> None:
+    """Remove a character, unless it is the last: a family with no cast would fail every night (issue 30)."""
+    if [character.id for character in catalog.characters()] == [character_id]:
+        raise LastOfItsKindError(
+            f"{character_id!r} is the only character left: every story needs one, so add another before removing it"
+        )
+    catalog.remove_character(character_id)
+
+
+def remove_scene(catalog: Catalog, scene_id: str) -> None:
+    """Remove a scene, unless it is the last: a family with no scene would fail every night."""
+    if [scene.id for scene in catalog.scenes()] == [scene_id]:
+        raise LastOfItsKindError(
+            f"{scene_id!r} is the only scene left: every story needs one, so add another before removing it"
+        )
+    catalog.remove_scene(scene_id)

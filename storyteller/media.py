@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from storyteller import names
 from storyteller.dal.media import MediaStore
-from storyteller.errors import ProviderError
-from storyteller.models import StoryCreated
+from storyteller.errors import ProviderError, StoryNotFoundError
+from storyteller.models import StoryCreated, StoryItem
 from storyteller.providers.protocols import Illustrator, Narrator
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -14,7 +17,24 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ID3 = b"ID3"
 
 
-def illustrate(story: StoryCreated, illustrator: Illustrator, media: MediaStore) -> str:
+class StoryReader(Protocol):
+    """Reads one story by id (storyteller.dal.stories.StoryStore)."""
+
+    def get(self, story_id: str) -> StoryItem | None: ...
+
+
+def story_of(event: StoryCreated, stories: StoryReader, now: datetime | None = None) -> StoryItem:
+    """The story an event names, read from the Stories table (one GetItem): the event carries no content.
+
+    A story that is gone (expired, or its family removed) fails the branch with an error naming only its id.
+    """
+    story = stories.get(event.id)
+    if story is None or story.expired(now):
+        raise StoryNotFoundError(f"story {event.id} is no longer in the Stories table (expired or removed)")
+    return story
+
+
+def illustrate(story: StoryItem, illustrator: Illustrator, media: MediaStore) -> str:
     """Draw the story's picture once; a retry finds it in S3 and does not pay for it again."""
     key = names.image_key(story.id)
     if not media.exists(key):
@@ -25,12 +45,12 @@ def illustrate(story: StoryCreated, illustrator: Illustrator, media: MediaStore)
     return key
 
 
-def narration_text(story: StoryCreated) -> str:
+def narration_text(story: StoryItem) -> str:
     """What the narrator reads: an introduction, then the verse as written."""
     return f"This is a story called {story.title}.\n\n{story.text}"
 
 
-def narrate(story: StoryCreated, narrator: Narrator, media: MediaStore) -> str:
+def narrate(story: StoryItem, narrator: Narrator, media: MediaStore) -> str:
     """Read the story aloud once; like `illustrate`, idempotent by key."""
     key = names.audio_key(story.id)
     if not media.exists(key):

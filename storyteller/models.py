@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyteller import names
 from storyteller.zones import known_zone
@@ -18,11 +20,36 @@ DESCRIPTION_MAX = 400
 # A family's id is part of its links and its schedule's name: lowercase letters, digits and inner hyphens.
 FAMILY_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
 BEDTIME_PATTERN = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
-# A plausible address; SNS's confirmation email is the real check that it reaches someone.
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 RECIPIENTS_MAX = 10
+# Characters that rewrite what a terminal or an editor shows (bidirectional overrides and isolates).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Languages the writers and voices can tell a story in; English only until a second one is tested end to end.
 Language = Literal["en"]
+
+
+def _plain_text(value: str) -> str:
+    """A name or description as one line of visible text: a control character (an escape sequence that
+    would drive the operator's terminal in `family show`, a newline that forges a log line) is refused."""
+    for character in value:
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            raise ValueError(f"control character {character!r} is not allowed")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+
+def email_address(address: str) -> str:
+    """The address as email-validator normalises it (lowercase), or ValueError saying what is wrong.
+
+    ASCII only: a non-ASCII local part needs SMTPUTF8, which the plain-text email's `To:` does not
+    speak. Deliverability is not checked here; SNS's confirmation email is the real check.
+    """
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"{address!r} is not an email address: {error}") from None
+    return checked.normalized.lower()
 
 
 # defer_build: a model's validator is built at its first use, not at import, so a handler pays only for
@@ -34,16 +61,16 @@ class _Strict(BaseModel):
 class Character(_Strict):
     """Someone a story can be about."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    id: PlainText = Field(min_length=1, max_length=64)
+    name: PlainText = Field(min_length=1, max_length=NAME_MAX)
+    description: PlainText = Field(min_length=1, max_length=DESCRIPTION_MAX)
 
 
 class Scene(_Strict):
     """Where a story happens."""
 
-    id: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    id: PlainText = Field(min_length=1, max_length=64)
+    description: PlainText = Field(min_length=1, max_length=DESCRIPTION_MAX)
 
 
 class StoryDraft(_Strict):
@@ -53,6 +80,7 @@ class StoryDraft(_Strict):
     text: str = Field(min_length=1, max_length=20_000)
     plot: str | None = Field(default=None, max_length=64)  # which plot shape, so later nights can avoid it
     moment: str | None = Field(default=None, max_length=200)  # the key moment, for the picture
+    synopsis: str | None = Field(default=None, max_length=300)  # the plot in one line, so later nights can avoid it
 
 
 class PastStory(_Strict):
@@ -60,13 +88,14 @@ class PastStory(_Strict):
 
     title: str
     plot: str | None = None
+    synopsis: str | None = None
 
 
 class Family(_Strict):
     """A household: who gets the email, when its night is, and for whom the stories are told."""
 
     id: str = Field(pattern=FAMILY_ID_PATTERN)
-    name: str = Field(min_length=1, max_length=NAME_MAX)
+    name: PlainText = Field(min_length=1, max_length=NAME_MAX)
     recipients: list[str] = Field(min_length=1, max_length=RECIPIENTS_MAX)
     timeZone: str
     at: str = Field(description="Bedtime, HH:MM in the family's time zone.")
@@ -79,10 +108,7 @@ class Family(_Strict):
     @field_validator("recipients")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        cleaned = [address.strip().lower() for address in value]
-        for address in cleaned:
-            if not _EMAIL.match(address):
-                raise ValueError(f"{address!r} is not an email address")
+        cleaned = [email_address(address.strip()) for address in value]
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("an address is listed twice")
         return cleaned
@@ -105,12 +131,18 @@ class Family(_Strict):
         return f"/shelf/{self.id}/{self.shelfToken}"
 
     def ref(self) -> FamilyRef:
-        """What a story's event carries of its family."""
-        return FamilyRef(id=self.id, shelf=self.shelf_path)
+        """What a story's event carries of its family: its id, never the shelf's token."""
+        return FamilyRef(id=self.id)
 
 
 class FamilyRef(_Strict):
-    """The family a story is for, as its event carries it: whose email, and the shelf link in it."""
+    """The family a story is for, as its event carries it: an id to read the family by."""
+
+    id: str = Field(pattern=FAMILY_ID_PATTERN)
+
+
+class LegacyFamilyRef(_Strict):
+    """A version 2 event's family: the id and the shelf path (which holds the family's secret token)."""
 
     id: str = Field(pattern=FAMILY_ID_PATTERN)
     shelf: str = Field(min_length=1, max_length=200)
@@ -118,24 +150,34 @@ class FamilyRef(_Strict):
 
 # What a version 1 event (from before households) is taken to mean: the default family's; the state
 # machine's UpgradeV1 state adds the same (statemachine/story_media.asl.json).
-LEGACY_FAMILY = FamilyRef(id=names.DEFAULT_FAMILY, shelf="/")
+LEGACY_FAMILY = FamilyRef(id=names.DEFAULT_FAMILY)
 
 
 class StoryCreated(_Strict):
-    """The event the pipe puts on the bus; consumers never see DynamoDB's format.
+    """The event the pipe puts on the bus (version 3): references, not content.
 
-    Version 2 adds `family`; version 1 (no family) is still accepted as the default family's.
+    Step Functions keeps a run's input and every state's input and output for 90 days, longer than a
+    story may live; so the event names the story and its family and the media functions read the rest
+    from the Stories table.
     """
 
-    version: Literal["1", "2"] = "2"
+    version: Literal["3"] = "3"
+    id: str = Field(min_length=1, max_length=64)
     family: FamilyRef = LEGACY_FAMILY
+
+
+class LegacyStoryCreated(_Strict):
+    """Versions 1 and 2, which carried the whole story; accepted while such events can still be in flight."""
+
+    version: Literal["1", "2"] = "2"
+    family: LegacyFamilyRef = LegacyFamilyRef(id=names.DEFAULT_FAMILY, shelf="/")
     id: str = Field(min_length=1, max_length=64)
     title: str
     text: str
     scene: Scene
     characters: list[Character] = Field(min_length=1)
     createdAt: datetime
-    moment: str | None = None  # the plot's key moment, when the writer named one: what the picture shows
+    moment: str | None = None
 
     @field_validator("createdAt")
     @classmethod
@@ -143,6 +185,10 @@ class StoryCreated(_Strict):
         if value.tzinfo is None:
             raise ValueError("createdAt must carry a time zone")
         return value.astimezone(UTC)
+
+    def reference(self) -> StoryCreated:
+        """The same story as a version 3 event: what the state machine's Upgrade states make of it."""
+        return StoryCreated(id=self.id, family=FamilyRef(id=self.family.id))
 
 
 class StoryStatus(StrEnum):
@@ -211,6 +257,7 @@ class StoryItem(BaseModel):
     provenance: Provenance | None = None
     usage: Usage | None = None
     plot: str | None = None  # the writer's plot id, so the next nights of this cast tell another
+    synopsis: str | None = None  # the plot in one line (OpenAI writer), remembered for the nights after
     moment: str | None = None
     imageUsage: ImageUsage | None = None
     voiceUsage: VoiceUsage | None = None
@@ -228,16 +275,19 @@ class StoryItem(BaseModel):
 
     def to_event(self) -> StoryCreated:
         """The StoryCreated event this item announces."""
-        return StoryCreated(
-            family=FamilyRef(id=self.familyId, shelf=self.shelf),
-            id=self.id,
-            title=self.title,
-            text=self.text,
-            scene=self.scene,
-            characters=self.characters,
-            createdAt=self.createdAt,
-            moment=self.moment,
-        )
+        return StoryCreated(id=self.id, family=FamilyRef(id=self.familyId))
+
+
+class NightFailure(BaseModel):
+    """A family's night that failed before any run (storyteller.dal.night_failures): why, and when."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    familyId: str
+    firing: str | None = None  # the schedule's time for the night; None for a `tonight` made by hand
+    at: datetime
+    error: str  # the exception's name, as a failed state's Error
+    reason: str
 
 
 def input_problems(error: ValidationError) -> str:

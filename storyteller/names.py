@@ -51,6 +51,10 @@ METRICS_NAMESPACE: Final = "Storyteller"
 SERVICE: Final = "storyteller"
 
 STORY_LIFETIME_SECONDS: Final = 2 * 24 * 60 * 60
+# What a family was told (title, plot, synopsis, cast ids; never the text), pk familyId, sk toldAt: read by
+# both writers so a week's nights do not repeat, kept four weeks by its own TTL, long after the story expired.
+MEMORY_TABLE: Final = "StoryMemory"
+MEMORY_LIFETIME_SECONDS: Final = 28 * 24 * 60 * 60
 
 
 def image_key(story_id: str) -> str:

@@ -19,19 +19,25 @@ class ReadingLevel:
     least: int  # words
     most: int
     vocabulary: str  # for the prompt: what words to use
+    # A steady line for these ears, in syllables (a story's median line falls inside): four beats, with room
+    # for the unstressed syllables between them.
+    syllables: tuple[int, int] = (8, 16)
 
     def __post_init__(self) -> None:
         if not MIN_WORDS <= self.least < self.most <= MAX_WORDS:
             raise ValueError(f"a reading level must aim inside {MIN_WORDS}-{MAX_WORDS} words")
 
 
-LITTLE = ReadingLevel("two to four", 210, 300, "Very simple words a three-year-old knows; short, repetitive lines.")
-YOUNG = ReadingLevel("five to seven", 260, 420, "Simple words a young child knows.")
+LITTLE = ReadingLevel(
+    "two to four", 210, 300, "Very simple words a three-year-old knows; short, repetitive lines.", (7, 14)
+)
+YOUNG = ReadingLevel("five to seven", 260, 420, "Simple words a young child knows.", (8, 15))
 OLDER = ReadingLevel(
     "eight to twelve",
     380,
     560,
     "Clear but rich words an eight- to twelve-year-old enjoys; a few new ones, made plain by the story.",
+    (9, 17),
 )
 
 

@@ -115,6 +115,7 @@ class Settings(EnvironmentSettings):
     characters_table: str = names.CHARACTERS_TABLE
     scenes_table: str = names.SCENES_TABLE
     firings_table: str = names.FIRINGS_TABLE
+    memory_table: str = names.MEMORY_TABLE
     families_table: str = names.FAMILIES_TABLE
     deliveries_table: str = names.DELIVERIES_TABLE
     aws: bool = Field(

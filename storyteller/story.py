@@ -11,6 +11,7 @@ from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import EmptyCatalogError, StoryValidationError
+from storyteller.kinship import read_kin
 from storyteller.models import Character, Family, PastStory, Provenance, Scene, StoryDraft, StoryItem
 from storyteller.providers.protocols import RememberingWriter, StoryWriter
 from storyteller.validation import StoryReport, validate_story
@@ -23,7 +24,8 @@ def pick_cast(
     sizes: tuple[int, int] = (2, 3),
     family_id: str = names.DEFAULT_FAMILY,
 ) -> tuple[list[Character], Scene]:
-    """A few characters and one scene at random; an empty catalog is a clear error saying what to do."""
+    """A few characters and one scene at random, always with the family's listening children; an empty catalog
+    is a clear error saying what to do."""
     if not characters:
         raise EmptyCatalogError(
             _empty(family_id, table="Characters", things="characters", command="cast add", kind="cast")
@@ -31,7 +33,13 @@ def pick_cast(
     if not scenes:
         raise EmptyCatalogError(_empty(family_id, table="Scenes", things="scenes", command="scene add", kind="scenes"))
     size = min(rng.randint(*sizes), len(characters))
-    return rng.sample(characters, size), rng.choice(scenes)
+    # A child who listens to every story is in every story: the others fill the rest of the cast.
+    listeners = [character for character in characters if read_kin(character.description).listener]
+    others = [character for character in characters if character not in listeners]
+    # ...with a grown-up or a pet beside them, when the family has one: the children are not alone every night.
+    joining = max(size - len(listeners), 1 if listeners else 0)
+    cast = listeners + rng.sample(others, min(joining, len(others)))
+    return rng.sample(cast, len(cast)), rng.choice(scenes)
 
 
 def _empty(family_id: str, *, table: str, things: str, command: str, kind: str) -> str:
@@ -81,7 +89,11 @@ def create_story(
     if family is not None and family.id != catalog.family_id:
         raise ValueError(f"catalog of {catalog.family_id!r} given for family {family.id!r}")
     characters, scene = pick_cast(catalog.characters(), catalog.scenes(), rng, family_id=catalog.family_id)
-    recent = stories.recent_of_cast({character.id for character in characters}, family_id=catalog.family_id)
+    recent = stories.recent_of_cast(
+        {character.id for character in characters},
+        family_id=catalog.family_id,
+        names_by_id={character.id: character.name for character in characters},
+    )
     draft, report = write_valid_story(writer, characters, scene, attempts, recent)
     created = (now or datetime.now(UTC)).replace(microsecond=0)
     story = StoryItem(
@@ -99,6 +111,7 @@ def create_story(
         usage=writer.usage(),
         plot=draft.plot,
         moment=draft.moment,
+        synopsis=draft.synopsis,
     )
     stories.put_new(story)
     return story

@@ -15,6 +15,7 @@ from storyteller.budgets import Deadline
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
+from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
 from storyteller.observability import logger, metrics, tracer
@@ -36,6 +37,20 @@ FIRING = IdempotencyConfig(
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # A night that fails here has no run: without this record the console would count it as nothing at all.
+    family_id = str(event.get("familyId") or names.DEFAULT_FAMILY)
+    firing = str(event["scheduledTime"]) if event.get("scheduledTime") is not None else None
+    try:
+        result = _once_per_firing(event, context)
+    except Exception as error:
+        NightFailureStore(get_settings()).record(family_id, firing, error)
+        raise
+    if firing is not None and "id" in result:
+        NightFailureStore(get_settings()).clear(family_id, firing)
+    return result
+
+
+def _once_per_firing(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "scheduledTime" not in event:
         return _write_story(event, context)
     settings = get_settings()
@@ -71,7 +86,8 @@ def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
     )
     logger.info("story created", extra={"story_id": story.id, "family": family_id, "words": story.words})
     metrics.add_metric(name="StoriesCreated", unit=MetricUnit.Count, value=1)
-    return {"id": story.id, "title": story.title, "words": story.words, "familyId": family_id}
+    # Ids only: Powertools keeps this answer in the firing's idempotency record (docs/security.md).
+    return {"id": story.id, "words": story.words, "familyId": family_id}
 
 
 @lru_cache(maxsize=4)

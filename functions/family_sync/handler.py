@@ -13,6 +13,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore, family_from_row
 from storyteller.dal.items import from_item
 from storyteller.family_sync import SyncTargets, sync_family
+from storyteller.forget import forget_family
 from storyteller.models import Family
 from storyteller.observability import logger, metrics, tracer
 from storyteller.settings import get_settings
@@ -43,6 +44,8 @@ def sync_record(record: DynamoDBRecord) -> None:
         client("scheduler", settings.aws_region),
         client("sns", settings.aws_region),
     )
+    if new is None and old is not None:
+        forget_removed_family(old.id)
     if new is not None and (result.subscribed or result.unsubscribed):
         kept = {address: arn for address, arn in known.items() if address not in result.unsubscribed}
         families.record_subscriptions(family_id, kept | result.subscribed)
@@ -50,6 +53,12 @@ def sync_record(record: DynamoDBRecord) -> None:
         "family synced",
         extra={"family": family_id, "schedule": result.schedule, "subscribed": list(result.subscribed)},
     )
+
+
+def forget_removed_family(family_id: str) -> None:
+    """A removed family's stories and media go now, not when their two days end (docs/security.md)."""
+    forgotten = forget_family(family_id, get_settings())
+    logger.info("family forgotten", extra={"family": family_id, "stories": len(forgotten.story_ids)})
 
 
 @metrics.log_metrics

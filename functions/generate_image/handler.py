@@ -8,8 +8,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions import imported
 from storyteller.budgets import Deadline
 from storyteller.dal.media import MediaStore
+from storyteller.dal.stories import StoryStore
 from storyteller.events import parse_story_created
-from storyteller.media import illustrate
+from storyteller.media import illustrate, story_of
 from storyteller.observability import logger, metrics, tracer
 from storyteller.pricing import image_usage
 from storyteller.providers import factory
@@ -21,7 +22,7 @@ from storyteller.settings import get_settings
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    story = parse_story_created(event)
+    story = story_of(parse_story_created(event), StoryStore(settings))
     illustrator = factory.illustrator(settings, Deadline.from_context(context))  # storyteller/budgets.py
     key = illustrate(story, illustrator, MediaStore(settings))
     usage = image_usage(illustrator, settings.prices)

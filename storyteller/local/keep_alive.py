@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 # An idle connection is closed after this long; botocore opens a new one when it next needs one.
 IDLE_SECONDS = 120.0
+# The largest request body read: well above the largest object we store (a narration MP3 of a 600-word
+# story is ~3 MB, a picture ~2 MB; a DynamoDB item is at most 400 KB). A bigger one is refused unread,
+# before its signature is checked, so no caller can make the endpoint hold hundreds of MB (issue 30).
+MAX_BODY_BYTES = 32 * 1024 * 1024
 _NO_BODY_STATUSES = (204, 304)
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
 _open: weakref.WeakKeyDictionary[BaseServer, set[socket.socket]] = weakref.WeakKeyDictionary()
@@ -58,6 +62,10 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         # parse_request has answered `Expect: 100-continue` already (HTTP/1.1).
         environ = self.make_environ()
         body = _read_body(environ)
+        if body is None:
+            self.close_connection = True  # the unread rest of the body must not be taken for a request
+            self._send("413 Content Too Large", [("Content-Type", "text/plain")], b"request body too large")
+            return
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
         environ["wsgi.input_terminated"] = True
@@ -114,10 +122,14 @@ def close_connections(server: BaseServer) -> None:
             connection.shutdown(socket.SHUT_RDWR)
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    """The whole request body: by its length, or to the end of its chunks (werkzeug's DechunkedInput)."""
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The whole request body: by its length, or to the end of its chunks (werkzeug's DechunkedInput);
+    None, having read at most MAX_BODY_BYTES, when it is longer than that."""
     stream = environ["wsgi.input"]
     if environ.get("wsgi.input_terminated"):
-        return bytes(stream.read())
+        body = bytes(stream.read(MAX_BODY_BYTES + 1))
+        return body if len(body) <= MAX_BODY_BYTES else None
     length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length > MAX_BODY_BYTES:
+        return None
     return bytes(stream.read(length)) if length > 0 else b""

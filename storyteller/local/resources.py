@@ -109,6 +109,22 @@ def provision(settings: Settings) -> LocalResources:
         TableName=settings.deliveries_table,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
     )
+    dynamodb.create_table(
+        TableName=settings.memory_table,
+        KeySchema=[
+            {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
+            {"AttributeName": "toldAt", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
+            {"AttributeName": "toldAt", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=settings.memory_table,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
+    )
     s3 = client("s3", region)
     s3.create_bucket(Bucket=settings.media_bucket, CreateBucketConfiguration={"LocationConstraint": region})
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from storyteller.local import redrive, run_journal
 from storyteller.local.activity import Activity
 from storyteller.local.endpoint import LocalEndpoint, Middleware
 from storyteller.local.external_engine import external_step_functions, step_functions_local_settings
+from storyteller.local.home import make_private, private_umask
 from storyteller.local.lambdas import LocalLambdas, route_moto_lambda_to
 from storyteller.local.outbox import Outbox, emails_for
 from storyteller.local.pipe import LocalBus, StreamPipe
 from storyteller.local.resources import LocalResources, provision
+from storyteller.local.retention import PRUNE_INTERVAL_SECONDS, Pruned, prune
 from storyteller.local.state import LocalState, Restored
 from storyteller.local.status_rule import RunStatusRule
 from storyteller.local.store import DurableStore
@@ -46,6 +49,8 @@ _LOCAL_POWERTOOLS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
 ENDPOINT_FILE = "endpoint"
+# Where a running `storyteller up` serves the web pages (its --port), for the links other commands print.
+PAGES_FILE = "pages"
 # The pumps' thread names start with this (tests/contract/iam.py: they stand for Pipes and SNS, not us).
 PUMP = "storyteller-pump"
 # The most the pump (stream, outbox, ended runs) and a waiter sleep without being woken. They are woken
@@ -103,12 +108,16 @@ class LocalRuntime:
         self._stop = threading.Event()
         self._pumps: list[threading.Thread] = []
         self._owns_log_variable = False
+        self._prune_lock = threading.Lock()
         self.resources: LocalResources | None = None
         self.restored = Restored()
+        self._umask: int | None = None
 
     def start(self) -> LocalRuntime:
         """Bring everything up and restore saved state; new stories flow from here on."""
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        # The umask is the process's: set while the stack runs, restored when it stops.
+        self._umask = private_umask()
+        make_private(self.settings.home)
         self.store = DurableStore(self.settings.home)  # CorruptStateError, naming the file, before anything runs
         self.durability = Durability(
             self.store, self.settings.home / "media", self.settings.media_bucket, self.settings.aws_region
@@ -150,15 +159,40 @@ class LocalRuntime:
             self.resources.outbox_queue_url, self.outbox_dir, self.settings, on_delivered=self.store.forget_message
         )
         self._recover()
+        self.prune()
         wakeups = self.durability.wakeups
         self._pumps = [
             threading.Thread(target=self._pump, args=(wakeups.stream, self._move_stories), name=f"{PUMP}-stream"),
             threading.Thread(target=self._pump, args=(wakeups.outbox, self._deliver), name=f"{PUMP}-outbox"),
+            threading.Thread(target=self._prune_daily, name="storyteller-retention"),
         ]
         for pump in self._pumps:
             pump.daemon = True
             pump.start()
         return self
+
+    def prune(self, now: datetime | None = None) -> Pruned:
+        """Forget expired and removed stories everywhere in STORYTELLER_HOME (storyteller/local/retention.py)."""
+        with self._prune_lock:
+            pruned = prune(self.settings, self.store, self.outbox_dir, self.log_file, now)
+        if pruned.stories or pruned.emails or pruned.media or pruned.runs or pruned.log_lines:
+            # Counts only: which stories they were is what is being forgotten.
+            log.info(
+                "forgot %d expired stories, %d emails, %d media files, %d runs, %d log lines",
+                pruned.stories,
+                pruned.emails,
+                pruned.media,
+                pruned.runs,
+                pruned.log_lines,
+            )
+        return pruned
+
+    def _prune_daily(self) -> None:
+        while not self._stop.wait(PRUNE_INTERVAL_SECONDS):
+            try:
+                self.prune()
+            except Exception:
+                log.exception("pruning expired stories failed; trying again tomorrow")
 
     def _recover(self) -> None:
         """Finish what a kill interrupted: emails not yet written, stories whose run never started.
@@ -229,6 +263,8 @@ class LocalRuntime:
         factory.use(None)
         if self._owns_log_variable:
             os.environ.pop(LOG_FILE_VARIABLE, None)
+        if self._umask is not None:
+            os.umask(self._umask)
 
     def __enter__(self) -> LocalRuntime:
         return self.start()

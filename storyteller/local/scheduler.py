@@ -56,9 +56,11 @@ class FamilySchedules:
         families: Callable[[], list[Family]],
         job: Callable[[str, str], object],
         resync_seconds: float = RESYNC_SECONDS,
+        on_removed: Callable[[str], object] | None = None,
     ) -> None:
         self._families = families
         self._job = job
+        self._on_removed = on_removed  # a removed family's stories, emails and runs are forgotten (local/retention)
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(FIRING_THREADS)},
@@ -107,6 +109,8 @@ class FamilySchedules:
             self._scheduler.remove_job(f"family:{gone}")
             del self._scheduled[gone]
             log.info("family %s removed: its schedule too", gone)
+            if self._on_removed is not None:
+                self._on_removed(gone)
 
     def next_runs(self) -> dict[str, datetime]:
         """When each family's next story will be written."""

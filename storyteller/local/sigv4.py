@@ -3,8 +3,10 @@
 Naming the access key is not enough: the key id travels in every presigned media link on the story
 pages. The signature proves the secret, which lives only in `credentials.json` (0600). The canonical
 request is rebuilt the way botocore builds it (`botocore.auth.SigV4Auth.canonical_request`): S3 paths
-as sent, other services' paths quoted once more; the payload hash from `X-Amz-Content-SHA256` when the
-client sent one (and then the body must match it), else the body's SHA-256.
+as sent, other services' paths quoted once more; the payload hash is always the SHA-256 of the body that
+arrived. An `X-Amz-Content-SHA256` header that names another hash (or UNSIGNED-PAYLOAD with a body) is
+refused: a client's claim about the body is not proof of it, and a captured request replayed within the
+clock window with another body would otherwise pass (issue 30). botocore signs every payload over http.
 """
 
 from __future__ import annotations
@@ -12,15 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
-# A declared payload hash; other values (UNSIGNED-PAYLOAD, STREAMING-…) make no claim about the body.
-_HASH = re.compile(r"[0-9a-f]{64}")
+EMPTY_BODY_HASH = hashlib.sha256(b"").hexdigest()
 # AWS refuses a request signed more than 15 minutes away from its clock.
 CLOCK_SKEW = timedelta(minutes=15)
 
@@ -38,7 +38,12 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
             fields.get("Signature", ""),
         )
         moment = environ.get("HTTP_X_AMZ_DATE", "")
-        payload = environ.get("HTTP_X_AMZ_CONTENT_SHA256") or hashlib.sha256(_body(environ)).hexdigest()
+        payload = hashlib.sha256(_body(environ)).hexdigest()
+        claimed = environ.get("HTTP_X_AMZ_CONTENT_SHA256")
+        if claimed == UNSIGNED and payload == EMPTY_BODY_HASH:
+            payload = UNSIGNED  # a bodiless request may leave its (empty) payload unsigned
+        elif claimed is not None and claimed != payload:
+            return "the body is not the one signed"
         canonical_query = _canonical_query(query)
         expires = None
     elif "X-Amz-Signature=" in query:
@@ -85,12 +90,7 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
     for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature):
-        return "bad signature"
-    # The signature covers the declared hash, not the body: as S3 does, check that the body is the one hashed.
-    if expires is None and _HASH.fullmatch(payload) and payload != hashlib.sha256(_body(environ)).hexdigest():
-        return "the body is not the one signed"
-    return None
+    return None if hmac.compare_digest(expected, signature) else "bad signature"
 
 
 def _authorization_fields(rest: str) -> dict[str, str]:

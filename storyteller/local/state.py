@@ -66,6 +66,7 @@ class LocalState:
             settings.stories_table,
             settings.firings_table,
             settings.deliveries_table,
+            settings.memory_table,
         )
         # Rows from before households lack a family: they become the default family's at start.
         self._family_keyed = (settings.characters_table, settings.scenes_table, settings.stories_table)

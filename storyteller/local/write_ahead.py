@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -45,6 +46,13 @@ _DYNAMODB_WRITES = frozenset(
 # Writes that can add an item, and so a stream INSERT for the pipe: these wake the pump.
 _DYNAMODB_ADDS = frozenset(
     f"{_DYNAMODB}{operation}" for operation in ("PutItem", "TransactWriteItems", "BatchWriteItem")
+)
+# What the media functions write (names.image_key, names.audio_key) and all that start-up loads back
+# (state.LocalState._restore_media): any other key would be served until the next start, then vanish.
+_STORY_OBJECT = re.compile(r"stories/[^/]+/[^/]+")
+_NOT_A_STORY_OBJECT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>only stories/{id}/{file} may be written to the media bucket</Message></Error>"
 )
 _DISK_REFUSED = b'{"__type": "InternalServerError", "message": "the local state could not be written to disk"}'
 
@@ -212,12 +220,16 @@ def _object_write(
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if bucket != durability.media_bucket or not key or query:  # bucket calls, multipart parts, tags…
         return app(environ, start_response)
-    answer = _call(app, environ)
-    if not answer.ok:
-        return _release(answer, start_response)
+    # Checked before moto stores anything: a refused write must leave nothing readable (issue 30).
+    if not _STORY_OBJECT.fullmatch(key):
+        start_response("403 Forbidden", [("Content-Type", "application/xml")])
+        return [_NOT_A_STORY_OBJECT]
     path = durability.media_dir / key
     if not path.resolve().is_relative_to(durability.media_dir.resolve()):  # the guard refuses these first
         return _refuse(start_response, OSError(f"object key {key!r} leads outside {durability.media_dir}"))
+    answer = _call(app, environ)
+    if not answer.ok:
+        return _release(answer, start_response)
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     if environ["REQUEST_METHOD"] == "DELETE":
         path.unlink(missing_ok=True)

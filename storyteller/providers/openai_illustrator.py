@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
 
 import openai
@@ -25,6 +26,14 @@ STYLE = (
     "friendly expressive faces, cosy and dreamy, nothing scary. No text, letters or words in the picture."
 )
 CAST_SHOWN = 4
+# A clause of a description that says what someone feels, fears or likes: nothing to draw, and a fear has no
+# place in a "nothing scary" picture. The rest (looks, clothes, what they carry) is drawn the same every night.
+_UNSEEN = re.compile(
+    r"\b(afraid|scared|frightened|fears?|worried|nervous|shy|sad|lonely|angry|loves?|likes?|adores?|enjoys?|"
+    r"thinks?|thinking|dreams?|wishes|wants?|can|is good at)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r",|;|\s(?=who\s|that\s|and\s+(?:is|loves?|likes?|can|fears?)\b)", re.IGNORECASE)
 
 
 class OpenAIIllustrator:
@@ -96,7 +105,8 @@ class OpenAIIllustrator:
 def picture_prompt(title: str, characters: list[Character], scene: Scene, moment: str = "") -> str:
     """The scene, the cast and the story's key moment, described for the image model, in the house style."""
     cast = "; ".join(
-        f"{clean_text(character.name)}, {clean_text(character.description)}" for character in characters[:CAST_SHOWN]
+        f"{clean_text(character.name)}, {visual_description(character.description)}"
+        for character in characters[:CAST_SHOWN]
     )
     shown = f"\nIt shows the story's key moment: {clean_text(moment)}." if clean_text(moment) else ""
     return (
@@ -105,3 +115,10 @@ def picture_prompt(title: str, characters: list[Character], scene: Scene, moment
         f"In it, together and happy: {cast}. Draw each one's described details (what they wear or carry).\n"
         f'The picture illustrates the story "{clean_text(title)}".{shown}'
     )
+
+
+def visual_description(description: str) -> str:
+    """What of a character can be drawn, the same every night: "a girl with a red scarf", not "afraid of thunder"."""
+    clauses = [clause.strip() for clause in _CLAUSES.split(clean_text(description)) if clause.strip()]
+    seen = [clause for clause in clauses if not _UNSEEN.search(clause)]
+    return ", ".join(seen).strip(" ,") or "as the story tells"

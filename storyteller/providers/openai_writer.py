@@ -1,4 +1,4 @@
-"""The story in verse from OpenAI: structured output {title, text}, then moderation, tokens counted."""
+"""The story in verse from OpenAI: structured output (title, text, moment, synopsis), moderated, tokens counted."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from storyteller import pricing
 from storyteller.budgets import Deadline
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
+from storyteller.providers.local_safety import unsafe_words
 from storyteller.providers.openai_client import translated_errors, within
 from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
@@ -24,11 +25,13 @@ from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant
 MAX_COMPLETION_TOKENS = 6000
 SCENE_WORDS_SHOWN = 4
 RECENT_SHOWN = 7
+MOMENT_MAX = 200
+SYNOPSIS_MAX = 300
 
 SYSTEM_PROMPT = (
     "You write bedtime stories in verse for children aged {ages}. Your stories are warm, gentle "
     "and calm: a small problem solved with kindness, no danger, villains or fear, and everyone asleep "
-    "at the end. You answer with a title and the story's text only."
+    "at the end. You answer with a title, the story's text, its key moment and a one-line synopsis."
 )
 
 
@@ -39,6 +42,8 @@ class _StoryOutput(BaseModel):
 
     title: str
     text: str
+    moment: str  # what the picture shows: the same night the story tells
+    synopsis: str  # the plot in one line, for the nights after
 
 
 class OpenAIStoryWriter:
@@ -61,6 +66,8 @@ class OpenAIStoryWriter:
         self._moderation_model = moderation_model
         self._prices = prices
         self._lock = threading.Lock()
+        # A local OpenAI-compatible server may have no moderation endpoint (404): then the local check stands in.
+        self._moderation_missing = False
         self._input_tokens = 0
         self._output_tokens = 0
 
@@ -116,24 +123,45 @@ class OpenAIStoryWriter:
         if message.parsed is None:
             raise StoryValidationError("the answer was not JSON with a title and a text: it was empty")
         try:
-            return StoryDraft(title=message.parsed.title, text=message.parsed.text)
+            parsed = message.parsed
+            return StoryDraft(
+                title=parsed.title,
+                text=parsed.text,
+                moment=clean_text(parsed.moment)[:MOMENT_MAX] or None,
+                synopsis=clean_text(parsed.synopsis)[:SYNOPSIS_MAX] or None,
+            )
         except ValidationError as error:
             fields = ", ".join(str(problem["loc"][0]) + " " + problem["msg"] for problem in error.errors())
             raise StoryValidationError(f"the draft is malformed: {fields}") from None
 
     def _moderate(self, draft: StoryDraft) -> None:
+        if self._moderation_missing:
+            self._check_locally(draft)
+            return
         action = "checking the story with moderation"
         with translated_errors(action):
-            result = (
-                within(self._client, self._deadline, action)
-                .moderations.create(model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}")
-                .results[0]
-            )
+            try:
+                result = (
+                    within(self._client, self._deadline, action)
+                    .moderations.create(model=self._moderation_model, input=f"{draft.title}\n\n{draft.text}")
+                    .results[0]
+                )
+            except openai.NotFoundError:
+                self._moderation_missing = True
+                self._check_locally(draft)
+                return
         if result.flagged:
             categories = result.categories.model_dump(by_alias=True)
             named = sorted(name for name, flagged in categories.items() if flagged) or ["unspecified"]
             raise StoryValidationError(
                 f"moderation flagged the story ({', '.join(named)}); write a gentler story with none of that"
+            )
+
+    def _check_locally(self, draft: StoryDraft) -> None:
+        found = unsafe_words(f"{draft.title}\n\n{draft.text}")
+        if found:
+            raise StoryValidationError(
+                f"the local safety check found words unfit for bedtime ({', '.join(found[:8])}); write a gentler story"
             )
 
     def _count(self, usage: CompletionUsage | None) -> None:
@@ -177,10 +205,19 @@ def story_prompt(
         "never on a name or a made-up word.",
         f"- {least} to {most} words in all: never fewer than {MIN_WORDS} or more than {MAX_WORDS}.",
         f"- {level.vocabulary} No headings, no markup, no < or > characters.",
+        "- The arc: a small trouble, a first try that fails, one character's own described trait (what they "
+        "wear, carry, love or can do) that solves it, then a calm wind-down.",
+        f"- A steady metre: about {level.syllables[0]} to {level.syllables[1]} syllables a line, four beats.",
         "- End with everyone drifting off to sleep.",
+        "",
+        "Also give the key moment (one short sentence: who does what, where, for the picture) and a one-line "
+        "synopsis of the plot (no verse, for remembering which stories were told).",
     ]
     if recent:
-        told = "\n".join(f"- {clean_text(story.title)}" for story in recent[:RECENT_SHOWN])
+        told = "\n".join(
+            f"- {clean_text(story.title)}" + (f": {clean_text(story.synopsis)}" if story.synopsis else "")
+            for story in recent[:RECENT_SHOWN]
+        )
         lines += [
             "",
             "This cast heard these stories on recent nights; give tonight a new title and a different plot:",

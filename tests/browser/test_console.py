@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -103,3 +106,43 @@ def test_the_console_needs_a_login_and_logging_out_ends_it(stack: Stack, page: P
     expect(page.get_by_role("heading", name="Operators' console")).to_be_visible()
     page.goto(f"{stack.base_url}/console")
     expect(page.get_by_label("Password")).to_be_visible()
+
+
+def test_a_version_3_run_shows_its_story_from_the_table_and_says_expired_after(stack: Stack, page: Page) -> None:
+    stack.stand_in_media()
+    story = stack.add_story(title="Wren and the Lantern Moth")
+    outcome = stack.finish(story)
+    assert outcome.execution_status == "SUCCEEDED"
+    assert outcome.execution_arn is not None
+    run_name = outcome.execution_arn.rsplit(":", 1)[1]
+    sfn = client("stepfunctions", stack.runtime.settings.aws_region)
+    assert json.loads(sfn.describe_execution(executionArn=outcome.execution_arn)["input"]) == {
+        "version": "3",
+        "id": story.id,
+        "family": {"id": story.familyId},
+    }
+
+    _log_in(page, stack.base_url)
+    page.goto(f"{stack.base_url}/console/runs/{run_name}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Wren and the Lantern Moth")
+    expect(page.locator("#story-cast")).to_have_text("Cast: " + ", ".join(c.name for c in story.characters))
+    expect(page.locator("#run-input")).not_to_contain_text("Wren")
+    page.goto(f"{stack.base_url}/console/nights")
+    expect(page.locator("table.nights")).to_contain_text("Wren and the Lantern Moth")
+
+    client("dynamodb", stack.runtime.settings.aws_region).update_item(  # two days pass for this story
+        TableName=stack.runtime.settings.stories_table,
+        Key={"id": {"S": story.id}},
+        UpdateExpression="SET #t = :past",
+        ExpressionAttributeNames={"#t": "ttl"},
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+
+    page.goto(f"{stack.base_url}/console/runs/{run_name}")
+    expect(page.locator("#story-expired")).to_contain_text("expired")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(run_name)
+    expect(page.locator("body")).not_to_contain_text("Wren")
+    expect(page.locator('tr[data-state="SaveMedia"]')).to_have_attribute("data-status", "succeeded")
+    page.goto(f"{stack.base_url}/console/nights")
+    expect(page.locator("table.nights tbody tr")).to_have_count(1)
+    expect(page.locator("table.nights")).not_to_contain_text("Wren")

@@ -32,7 +32,9 @@ def test_select_a_state_in_the_graph_or_its_row_and_read_what_went_in_and_out(st
     expect(page).to_have_url(f"{stack.base_url}/console/runs/{run_name}?state=Illustrate#state")
     expect(page.locator("#state-title")).to_contain_text("Illustrate")
     expect(page.locator("#state-input")).to_contain_text(story.id)
-    expect(page.locator("#state-input")).to_contain_text("Clover and the Quiet Comet")
+    # StoryCreated v3: the state's input names the story; its title is only in the table (the page's heading).
+    expect(page.locator("#state-input")).not_to_contain_text("Clover and the Quiet Comet")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Clover and the Quiet Comet")
     expect(page.locator("#state-output")).to_contain_text(f"stories/{story.id}/image.png")
     expect(page.locator("table.attempts tbody tr")).to_have_count(1)
 

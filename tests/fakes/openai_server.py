@@ -94,6 +94,8 @@ class FakeOpenAI:
     def __init__(self, story_responder: StoryResponder | None = None) -> None:
         self.story_responder = story_responder or story_for_prompt
         self.accepted_key: str | None = None
+        # False: no moderation endpoint, as on llama.cpp's server or Ollama (a 404, as they answer).
+        self.moderations_available = True
         # Every image answer carries this base64 instead of a real PNG's (a misbehaving model), when set.
         self.image_b64: str | None = None
         # Called before each image is answered, off the event loop: holds the answer until something happened.
@@ -211,11 +213,21 @@ class FakeOpenAI:
             if isinstance(scripted, RawReply):
                 return JSONResponse(_completion(recorded.body, scripted.content))
             draft = scripted if isinstance(scripted, StoryDraft) else self.story_responder(recorded.body)
-            return JSONResponse(_completion(recorded.body, json.dumps({"title": draft.title, "text": draft.text})))
+            answer = {
+                "title": draft.title,
+                "text": draft.text,
+                "moment": draft.moment or "everyone asleep",
+                "synopsis": draft.synopsis or draft.plot or draft.title,
+            }
+            return JSONResponse(_completion(recorded.body, json.dumps(answer)))
 
         @app.post(MODERATIONS)
         async def moderations(request: Request) -> JSONResponse:
             recorded = await _record(request)
+            if not self.moderations_available:
+                with self._lock:
+                    self._journal.append(recorded)
+                return JSONResponse({"error": {"message": "File Not Found", "type": "not_found_error"}}, 404)
             scripted = self._next(recorded)  # in the journal at once, answered after any delay
             await self._wait(recorded.path)
             if isinstance(scripted, Fault):

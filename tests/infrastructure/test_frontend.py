@@ -75,6 +75,7 @@ def test_the_web_role_reads_stories_and_families_presigns_media_and_redrives_run
         "dynamodb:UpdateItem",  # the manage page: recipients, bedtime, age
         "dynamodb:PutItem",  # … a character or scene added
         "dynamodb:DeleteItem",  # … or removed
+        "dynamodb:Scan",  # the nights page: nights that failed before a run (ScheduleFirings)
         "s3:GetObject",
         "states:DescribeStateMachine",
         "states:ListExecutions",

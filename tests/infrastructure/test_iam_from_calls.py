@@ -43,6 +43,7 @@ def _local_names(synthesized: Synthesized) -> dict[str, dict[str, str]]:
         storage.stories: names.STORIES_TABLE,
         storage.firings: names.FIRINGS_TABLE,
         stack.mail.deliveries: names.DELIVERIES_TABLE,
+        storage.memory: names.MEMORY_TABLE,
     }
     for table, name in tables.items():
         arn = f"arn:aws:dynamodb:*:*:table/{name}"
@@ -140,12 +141,18 @@ def _visit_like_a_family_and_an_operator(web: TestClient, story_id: str, recorde
     assert web.get("/").status_code == 200
     family = FamilyStore(get_settings()).require(names.DEFAULT_FAMILY)
     assert web.get(family.shelf_path).status_code == 200
-    assert web.get(f"{family.shelf_path}/manage").status_code == 200
-    added = web.post(f"{family.shelf_path}/manage/cast-add", data={"name": "Zara", "description": "a girl who sings"})
+    manage = web.get(f"{family.shelf_path}/manage")
+    assert manage.status_code == 200
+    found = re.search(r'name="csrf" value="([^"]+)"', manage.text)
+    assert found is not None
+    csrf = {"csrf": found.group(1)}
+    added = web.post(
+        f"{family.shelf_path}/manage/cast-add", data={"name": "Zara", "description": "a girl who sings"} | csrf
+    )
     assert added.status_code == 200  # followed to the manage page
     household = {"recipients": "family@example.com", "at": "19:20", "timeZone": "Europe/London", "age": "6"}
-    assert web.post(f"{family.shelf_path}/manage/household", data=household).status_code == 200
-    assert web.post(f"{family.shelf_path}/manage/cast-remove", data={"id": "zara"}).status_code == 200
+    assert web.post(f"{family.shelf_path}/manage/household", data=household | csrf).status_code == 200
+    assert web.post(f"{family.shelf_path}/manage/cast-remove", data={"id": "zara"} | csrf).status_code == 200
     form = web.get("/console/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text)
     assert token is not None

@@ -18,7 +18,7 @@ from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import ProviderUnavailableError
 from storyteller.local.runtime import LocalRuntime
-from storyteller.models import StoryCreated, StoryDraft
+from storyteller.models import StoryCreated, StoryDraft, StoryItem
 from storyteller.providers import factory
 from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.providers.polly_narrator import PollyNarrator
@@ -186,18 +186,23 @@ def test_generate_image_gives_its_illustrator_the_lambda_deadline(
 
     fake_openai.slow(IMAGES, SLOW_SECONDS)
     characters, scene = characters_and_scene()
-    story = StoryCreated(
+    now = datetime.now(UTC).replace(microsecond=0)
+    story = StoryItem(
         id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d",
         title="The Lantern",
         text="Once upon a time.\nThe end.",
         scene=scene,
         characters=characters,
-        createdAt=datetime.now(UTC).replace(microsecond=0),
+        createdAt=now,
+        ttl=int(now.timestamp()) + 3600,
+        # Claimed by another run: the local run its insert starts ends at Claim and draws nothing itself.
+        executionArn="arn:aws:states:eu-west-2:123456789012:execution:storyteller-story-media:elsewhere",
     )
+    StoryStore(cloud).put_new(story)  # the v3 event names it; the handler reads it from the table
     context = _HandlerContext("storyteller-generate-image", ANSWER_MARGIN_SECONDS + HANDLER_CALL_SECONDS)
 
     with pytest.raises(ProviderUnavailableError, match="out of time before drawing the picture"):
-        handler(story.model_dump(mode="json"), context)
+        handler(StoryCreated(id=story.id).model_dump(mode="json"), context)
 
     assert fake_openai.requests(IMAGES) == []
     assert not MediaStore(cloud).exists(names.image_key(story.id))

@@ -171,13 +171,14 @@ def test_a_story_id_that_does_not_exist_ends_at_claim(runtime: LocalRuntime) -> 
 
 
 @pytest.mark.parametrize("title", ["<script>alert(1)</script>", 'Moon\'s "boat" {x} ☾'])
-def test_odd_titles_survive_the_email_template(runtime: LocalRuntime, title: str) -> None:
+def test_odd_titles_never_reach_the_state_machine(runtime: LocalRuntime, title: str) -> None:
     _quick_media(runtime)
     story = _story(title)
     StoryStore(runtime.settings).put_new(story)
 
-    runtime.wait_for_story(story.id, timeout=30)
+    outcome = runtime.wait_for_story(story.id, timeout=30)
 
+    assert outcome.execution_status == "SUCCEEDED"
     [email] = emails_for(runtime.outbox_dir, story.id)
     message = read_email(email)
     assert title in email_text(message)

@@ -113,14 +113,14 @@ def test_an_event_of_another_version_is_rejected_before_any_work(drill: Drill) -
     drill.stories.put_new(story)  # its real run starts from the stream
     drill.finished(drill.execution_arn(story.id))
     drill.settle()
-    detail = {**story.to_event().model_dump(mode="json"), "version": "3"}
+    detail = {**story.to_event().model_dump(mode="json"), "version": "4"}
     event = story.to_event().model_dump(mode="json")
-    v2_without_family = {key: value for key, value in event.items() if key != "family"}
+    v3_without_family = {key: value for key, value in event.items() if key != "family"}
     malformed = {"title": "no id, no version"}
 
     runs = [
         _start(drill, detail),
-        _start(drill, v2_without_family),
+        _start(drill, v3_without_family),
         _start(drill, malformed),
         _start(drill, ["not", "an", "object"]),
     ]

@@ -1,9 +1,8 @@
-"""The pipe's transformation: a real stream record in, the documented StoryCreated v2 out."""
+"""The pipe's transformation: a real stream record in, the documented StoryCreated v3 (references only) out."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
@@ -47,7 +46,10 @@ RECORD = {
 }
 
 FAMILY = {"id": "smiths", "shelf": "/shelf/smiths/q9RkzV3m1oYc8Ww0Jt2LhA4s"}
-DOCUMENTED = {
+# Version 3: the story's id and its family's, nothing a run's 90-day history should not keep.
+DOCUMENTED = {"version": "3", "id": "2f1c0a52-6a7e-4d5e-9a43-0b6f2d1e9c11", "family": {"id": "smiths"}}
+# Version 2, as the pipe wrote it before: accepted while such events can still be in flight.
+STORY = {
     "version": "2",
     "family": FAMILY,
     "id": "2f1c0a52-6a7e-4d5e-9a43-0b6f2d1e9c11",
@@ -70,13 +72,11 @@ def test_a_stream_record_becomes_the_documented_event() -> None:
     assert not any(key in json.dumps(event) for key in ('"S"', '"M"', '"L"', '"N"'))
 
 
-def test_the_event_keeps_no_dynamodb_bookkeeping() -> None:
-    event = events.story_created_from_record(RECORD)
+def test_the_event_carries_no_content_and_no_shelf_token() -> None:
+    text = json.dumps(events.story_created_from_record(RECORD).model_dump(mode="json"))
 
-    assert set(event.model_dump()) == {
-        "version", "family", "id", "title", "text", "scene", "characters", "createdAt", "moment"
-    }  # fmt: skip
-    assert event.createdAt == datetime(2026, 11, 25, 19, 15, tzinfo=UTC)
+    for told in ("Pip", "Luna", "fox", "star", "forest", FAMILY["shelf"], "q9RkzV3m"):
+        assert told not in text, told
 
 
 def test_a_story_from_before_households_is_the_default_familys() -> None:
@@ -85,22 +85,21 @@ def test_a_story_from_before_households_is_the_default_familys() -> None:
 
     event = events.story_created_from_record(record)
 
-    assert (event.version, event.family.id, event.family.shelf) == ("2", "default", "/")
+    assert (event.version, event.family.id) == ("3", "default")
+
+
+def test_a_version_2_event_still_in_flight_is_reduced_to_its_references() -> None:
+    event = events.parse_story_created(STORY)
+
+    assert event.model_dump(mode="json") == DOCUMENTED
 
 
 def test_a_version_1_event_is_still_accepted_as_the_default_familys() -> None:
-    v1 = {key: value for key, value in DOCUMENTED.items() if key != "family"} | {"version": "1"}
+    v1 = {key: value for key, value in STORY.items() if key != "family"} | {"version": "1"}
 
     event = events.parse_story_created(v1)
 
-    assert (event.version, event.family.id, event.id) == ("1", "default", DOCUMENTED["id"])
-
-
-def test_the_writers_key_moment_rides_along_for_the_picture() -> None:
-    record = json.loads(json.dumps(RECORD))
-    record["dynamodb"]["NewImage"]["moment"] = {"S": "Ada and the lantern: the star rising home"}
-
-    assert events.story_created_from_record(record).moment == "Ada and the lantern: the star rising home"
+    assert (event.version, event.family.id, event.id) == ("3", "default", STORY["id"])
 
 
 def test_a_record_without_a_new_image_is_refused_by_name() -> None:
@@ -108,21 +107,30 @@ def test_a_record_without_a_new_image_is_refused_by_name() -> None:
         events.story_created_from_record({"eventID": "x", "eventName": "INSERT", "dynamodb": {}})
 
 
-def test_a_record_that_is_not_a_story_is_refused() -> None:
+def test_a_record_that_is_not_a_story_is_refused_without_quoting_it() -> None:
     record = json.loads(json.dumps(RECORD))
     del record["dynamodb"]["NewImage"]["characters"]
-    with pytest.raises(InvalidEventError, match="is not a story"):
+    record["dynamodb"]["NewImage"]["scene"] = {"S": "a moonlit forest clearing"}
+    with pytest.raises(InvalidEventError, match="is not a story") as refused:
         events.story_created_from_record(record)
+    assert "characters" in str(refused.value)
+    assert "scene" in str(refused.value)
+    assert "moonlit" not in str(refused.value)
+    assert "Pip" not in str(refused.value)
 
 
 def test_an_unknown_event_version_is_refused() -> None:
-    with pytest.raises(InvalidEventError, match="version '3' is not supported"):
-        events.parse_story_created({**DOCUMENTED, "version": "3"})
+    with pytest.raises(InvalidEventError, match="version '4' is not supported"):
+        events.parse_story_created({**DOCUMENTED, "version": "4"})
 
 
-def test_a_malformed_event_is_refused() -> None:
+def test_a_malformed_event_is_refused_without_quoting_it() -> None:
+    with pytest.raises(InvalidEventError, match="not a StoryCreated event") as refused:
+        events.parse_story_created({**STORY, "characters": "Pip the small red fox"})
+    assert "characters" in str(refused.value)
+    assert "Pip" not in str(refused.value)
     with pytest.raises(InvalidEventError, match="not a StoryCreated event"):
-        events.parse_story_created({"id": "x"})
+        events.parse_story_created({"id": "x", "version": "3", "title": "Pip and the Lost Star"})
 
 
 def test_parsing_accepts_what_the_pipe_produces() -> None:
@@ -145,7 +153,7 @@ def test_the_serializer_round_trip_matches_the_hand_written_record() -> None:
     image = {
         key: TypeSerializer().serialize(value)
         for key, value in {
-            **DOCUMENTED,
+            **STORY,
             "familyId": FAMILY["id"],
             "shelf": FAMILY["shelf"],
             "ttl": 1764270000,

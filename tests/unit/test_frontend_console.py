@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.mailer.models import Delivery
+from storyteller.models import NightFailure
 from storyteller.settings import Settings
 from storyteller.workflow import definition_text
 from tests.unit.frontend_histories import recorded
@@ -104,6 +106,7 @@ def make_client(
     arn_setting: str | None = None,
     base_url: str = "https://testserver",
     deliveries: Any = None,
+    night_failures: list[NightFailure] | None = None,
 ) -> TestClient:
     stories = Shelf(*(_story_of(sfn, name) for name in ("failed", "succeeded")))
     app = create_app(
@@ -112,6 +115,7 @@ def make_client(
         stories=stories,
         runs=Runs(lambda: sfn, arn_setting, names.STATE_MACHINE),
         deliveries=deliveries or NoEmailsYet(),
+        night_failures=lambda: list(night_failures or []),
     )
     return TestClient(app, base_url=base_url, follow_redirects=False)
 
@@ -201,7 +205,9 @@ def test_the_runs_list_is_newest_first_with_titles_and_a_status_filter(sfn: Fake
     assert page.headers["cache-control"] == "no-store"
     rows = re.findall(r'<span class="badge (\w+)">', page.text)
     assert rows == ["succeeded", "failed", "succeeded"]  # retried (newest), failed, succeeded
-    assert page.text.count("The Lantern and the Lullaby") == 3
+    # Titles come from the Stories table: the retried run's story is not there, so its row shows the run's name.
+    assert page.text.count("The Lantern and the Lullaby") == 2
+    assert run_name("retried")[:8] in page.text
     failed_only = client.get("/console?status=FAILED")
     assert re.findall(r'<span class="badge (\w+)">', failed_only.text) == ["failed"]
     assert 'aria-current="page">Failed' in failed_only.text
@@ -237,7 +243,9 @@ def test_a_failed_run_shows_its_graph_states_error_input_and_a_retry_button(sfn:
     assert 'data-state="SaveMedia" data-status="not-reached"' in html
     assert "speech engine crashed" in html
     assert f'action="/console/runs/{run_name("failed")}/retry"' in html
-    assert "&#34;title&#34;: &#34;The Lantern and the Lullaby&#34;" in html  # the input event, escaped
+    # The recorded input is a version 2 event: its id shows, its title only from the table (the h1).
+    assert f"&#34;id&#34;: &#34;{_story_of(sfn, 'failed').id}&#34;" in html
+    assert "&#34;title&#34;: &#34;The Lantern and the Lullaby&#34;" not in html
     assert 'id="story-status">IN_PROGRESS' not in html  # the fake story is COMPLETE
     assert '<meta http-equiv="refresh"' not in html
 
@@ -433,3 +441,58 @@ def test_the_runs_and_nights_pages_filter_by_family(sfn: FakeStepFunctions) -> N
     ]  # an id no family can have is ignored, not an error
     nights = client.get("/console/nights.json?family=smiths").json()
     assert [run["family"] for run in nights] == ["smiths"]
+
+
+def test_a_version_2_runs_history_and_export_show_no_story_content(sfn: FakeStepFunctions) -> None:
+    client = make_client(sfn)
+    log_in(client)
+    execution, events = recorded("failed")
+    text = json.loads(execution["input"])["text"]
+    names_in_cast = [character["name"] for character in json.loads(execution["input"])["characters"]]
+    recorded_text = json.dumps(events, default=str)
+    assert all(line in recorded_text for line in text.splitlines())  # the recording holds the story in its data
+
+    page = client.get(f"/console/runs/{run_name('failed')}").text
+    exported = client.get(f"/console/runs/{run_name('failed')}/history.json").json()
+    history = json.dumps(exported["events"]) + json.dumps(exported["execution"])
+
+    for line in text.splitlines():
+        assert line not in history
+        assert line.replace("'", "&#39;") not in page
+    for name in names_in_cast:
+        assert f'"name": "{name}"' not in history
+    # While the story lives, the title and cast come from the table (the fake shelf's story).
+    shelf_story = _story_of(sfn, "failed")
+    assert exported["story"] == {
+        "id": shelf_story.id,
+        "expired": False,
+        "title": shelf_story.title,
+        "cast": [character.name for character in shelf_story.characters],
+        "status": "COMPLETE",
+    }
+    assert 'id="story-cast">Cast: ' + ", ".join(c.name for c in shelf_story.characters) in page
+
+
+def test_a_run_whose_story_expired_says_so_and_shows_only_ids(sfn: FakeStepFunctions) -> None:
+    execution, _ = recorded("failed")
+    event = json.loads(execution["input"])
+    expired = story(event["id"], title=event["title"], age=timedelta(days=3))
+    app = create_app(
+        Settings(),
+        FrontendSettings(console_password=PASSWORD),
+        stories=Shelf(expired),
+        runs=Runs(lambda: sfn, None, names.STATE_MACHINE),
+    )
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    log_in(client)
+
+    page = client.get(f"/console/runs/{run_name('failed')}").text
+    exported = client.get(f"/console/runs/{run_name('failed')}/history.json").json()
+    listed = client.get("/console").text
+    nights_page = client.get("/console/nights").text
+
+    assert 'id="story-expired"' in page
+    assert exported["story"] == {"id": event["id"], "expired": True}
+    for shown in (page, json.dumps(exported), listed, nights_page):
+        assert event["title"] not in shown
+        assert event["text"].splitlines()[0] not in shown

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from storyteller.local import keep_alive
 from storyteller.local.keep_alive import KeepAliveRequestHandler, close_connections
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -97,3 +98,27 @@ def test_stopping_ends_the_connections_it_holds(server: BaseWSGIServer) -> None:
     close_connections(server)
     assert raw.recv(4096) == b""  # the server closed it: an idle connection is not kept past a stop
     raw.close()
+
+
+def test_a_body_above_the_cap_is_refused_before_it_is_read(server: BaseWSGIServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as raw:
+        # The headers announce 200 MB more than the cap, and no byte of the body is ever sent.
+        raw.sendall(
+            f"PUT /read HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {keep_alive.MAX_BODY_BYTES + 1}\r\n\r\n".encode()
+        )
+        answer = raw.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 413")
+    assert "Connection: close" in answer
+
+
+def test_a_chunked_body_above_the_cap_is_refused_after_reading_no_more_than_the_cap(
+    server: BaseWSGIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keep_alive, "MAX_BODY_BYTES", 1000)
+    connection = _connection(server)
+    connection.request("PUT", "/read", body=iter([b"x" * 600, b"y" * 600]), encode_chunked=True)
+    answer = connection.getresponse()
+    assert answer.status == 413
+    connection.close()
+
+    assert _ask(_connection(server), "PUT", "/read", body=b"z" * 1000).split()[1] == "1000"

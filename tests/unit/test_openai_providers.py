@@ -91,7 +91,7 @@ def test_a_story_is_asked_for_with_structured_output_checked_and_its_tokens_coun
     assert chat.authorization == "Bearer test"
     assert chat.body["model"] == cloud.text_model
     schema = chat.body["response_format"]["json_schema"]["schema"]
-    assert set(schema["properties"]) == {"title", "text"}
+    assert set(schema["properties"]) == {"title", "text", "moment", "synopsis"}
     assert schema["additionalProperties"] is False
     prompt = _prompt(chat.body)
     assert all(f"- {character.name}:" in prompt for character in cast)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,3 +72,31 @@ def test_another_secret_a_stale_date_and_no_signature_are_refused() -> None:
     assert sigv4.verify(environ, "OTHERKEY", SECRET) == "signed with another key"
     assert sigv4.verify(environ, KEY, SECRET, now=datetime.now(UTC) + timedelta(minutes=20)) == "signed too long ago"
     assert sigv4.verify({"QUERY_STRING": ""}, KEY, SECRET) == "not signed"
+
+
+REPLAYS = {
+    # A signed GetItem, replayed with another family's key and the first body's hash declared beside it.
+    "dynamodb": (
+        "POST",
+        "http://127.0.0.1:5000/",
+        b'{"TableName": "Families", "Key": {"id": {"S": "smiths"}}}',
+        b'{"TableName": "Families", "Key": {"id": {"S": "jones"}}}',
+        "dynamodb",
+    ),
+    # A signed PutObject replayed with another picture: S3 signs the declared hash, not the body.
+    "s3 put": ("PUT", "http://127.0.0.1:5000/media/stories/s1/image.png", b"the picture", b"another one", "s3"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REPLAYS))
+def test_a_replayed_request_with_another_body_is_refused_whatever_hash_it_declares(case: str) -> None:
+    method, url, body, forged, service = REPLAYS[case]
+    environ = _signed(method, url, body, service, {"Content-Type": "application/x-amz-json-1.0"})
+    declared = environ.get("HTTP_X_AMZ_CONTENT_SHA256") or hashlib.sha256(body).hexdigest()
+    environ.update(
+        {"HTTP_X_AMZ_CONTENT_SHA256": declared, "wsgi.input": io.BytesIO(forged), "CONTENT_LENGTH": str(len(forged))}
+    )
+    assert sigv4.verify(environ, KEY, SECRET) == "the body is not the one signed"
+
+    environ.update({"HTTP_X_AMZ_CONTENT_SHA256": sigv4.UNSIGNED, "wsgi.input": io.BytesIO(forged)})
+    assert sigv4.verify(environ, KEY, SECRET) == "the body is not the one signed"

@@ -12,18 +12,20 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from storyteller import cmu
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 from storyteller.providers.offline.verses import lines
-from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_for, possessive
-from storyteller.providers.offline.verses.plots import PLOTS, Plot
+from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_for, possessive, trait_gift
+from storyteller.providers.offline.verses.people import Person, past, read_person, singular
+from storyteller.providers.offline.verses.place import INDOOR, VEHICLE, WATER, Place, read_place
+from storyteller.providers.offline.verses.plots import PLOTS, SPOKEN_TO, Plot
 from storyteller.providers.offline.verses.rhymer import METRE_SLACK, answer, syllables
-from storyteller.providers.offline.verses.scenes import Lexicon, lexicon_for
+from storyteller.providers.offline.verses.scenes import HARBOUR, HOME, NIGHT, RIDE, Lexicon, lexicon_for
 from storyteller.reading_level import LITTLE, OLDER, YOUNG, ReadingLevel
-from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word, significant_words
+from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word
 
 __all__ = ["PLOTS", "RhymingStoryWriter", "with_article"]
 
@@ -46,6 +48,9 @@ TRIES = 40
 RECENT_ENDS = 8
 TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
+FIRST_LINE_CHOICES = 3
+# A little listener's lines are the furthest from the templates' natural length: more first lines are tried.
+LITTLE_FIRST_LINE_CHOICES = 6
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -59,6 +64,7 @@ _PREPOSITIONS = _word_set(
     "in on at by under over inside outside beneath below above behind beside near among across along "
     "upon within underneath between beyond far deep high down up"
 )
+_POSSESSIVES = _word_set("my our your his her their its")
 _INTRO_STOPS = _word_set("with who whose that which and where")
 _DETAIL_STARTS = (("with",), ("where",), ("full", "of"), ("filled", "with"))
 _BARE_PLACES = _word_set("space dreamland wonderland fairyland town bed school heaven")
@@ -107,6 +113,7 @@ class _Friend:
     intro: str  # the name and what they are, ending on a comma: "Pip, a small red fox,"
     gift: Gift
     pos: str  # "her", "his" or "the"
+    person: Person
 
 
 class _Story:
@@ -124,8 +131,11 @@ class _Story:
         self._level = level
         self._friends = [_friend(character) for character in characters] or [_friend(None)]
         cleaned = clean_text(scene.description)
-        self._lexicon = lexicon_for(set(_LETTER_RUN.findall(cleaned.lower())))
-        where, place = _setting(cleaned, self._lexicon)
+        self._place = read_place(cleaned)
+        # The kind of place its name says ("a balcony high over the city" is the city), not its details
+        # (flower pots do not make a balcony a castle garden with steps to go home up).
+        self._lexicon = _lexicon(self._place, lexicon_for(set(_LETTER_RUN.findall(self._place.name.lower()))))
+        where, place = self._place.where, self._place.short
         self._plot = _fresh_plot(rng, {story.plot for story in recent})
         gifted = [friend for friend in self._friends if friend.gift is not KIND_HEART]
         self._hero = rng.choice(gifted or self._friends)
@@ -134,44 +144,73 @@ class _Story:
             "where": where,
             "place": place,
             "place_title": _title_case(place),
-            "at_place": _title_case(f"{self._lexicon.preposition} {place}"),
+            "at_place": _title_case(f"{self._place.preposition} {place}"),
             "cast": _cast([friend.short for friend in self._friends]),
             "lead": self._hero.short,
             "hero": self._hero.short,
         }
         self._other = rng.choice(others) if others else ""
+        self._fearful = next((friend for friend in self._friends if friend.person.fears), None)
         self._creature = rng.choice(self._lexicon.creature)  # the one the plot is about, all night
         self._past_titles = {story.title for story in recent}
         self._ends: list[str] = []  # every line's last word so far, in order
+        self._beat = sum(level.syllables) / 2
+        self._choices = LITTLE_FIRST_LINE_CHOICES if level is LITTLE else FIRST_LINE_CHOICES
+        self._told: list[str] = []  # every line so far, for the filler budget
 
     def draft(self) -> StoryDraft:
-        opening = [self._couplet(lines.OPENINGS), self._couplet(lines.SCENERY)]
+        own = self._place.objects
+        scenery = lines.OWN_THINGS if own else lines.SCENERY
+        opening = [
+            self._couplet(lines.OPENINGS),
+            self._couplet(scenery, (lambda: {"own": self._pick(own)}) if own else None),
+        ]
         meeting = [self._couplet(lines.MEETINGS, partial(self._meeting, friend)) for friend in self._friends]
         if len(self._friends) > 1:
             meeting.append(self._couplet(lines.GATHERINGS))
-        problem = [self._plot_couplet(), self._couplet(lines.WORRIES)]
+        problem = [self._plot_couplet(), self._couplet(self._worries())]
         attempt = [self._couplet((self._plot.attempt,)), self._couplet(lines.IDEAS)]
         deed = [self._couplet(lines.DEEDS, lambda: {"act": self._act()}), self._couplet((self._plot.fix,))]
-        ending = [self._couplet(lines.JOYS), self._couplet(lines.HOMECOMINGS, lambda: {"home": self._home()})]
+        ending = [self._couplet(self._joys()), self._couplet(lines.HOMECOMINGS, lambda: {"home": self._home()})]
+        if self._fearful is not None:
+            # A fear named by the family is met gently, once, before going home.
+            fearful = self._fearful
+            ending.insert(
+                1, self._couplet(lines.FEARS, lambda: {"fearful": fearful.short, "fear": fearful.person.fears[0]})
+            )
         goodnight = [self._couplet(lines.DROWSINGS), self._couplet(lines.GOODNIGHTS)]
         sections = [opening, meeting, problem, attempt, deed, ending, goodnight]
         # An older listener's longer night: more of the world, more tries, more joy, in turn.
-        growing = [(opening, lines.SCENERY), (attempt, lines.IDEAS), (ending, lines.JOYS)]
+        growing = [(opening, lines.SCENERY), (attempt, lines.IDEAS), (ending, self._joys())]
         least, most = _AIMS.get(self._level, (self._level.least, self._level.most))
         grown = 0
         while _words(sections) < least and grown < 4 * len(growing):
             section, choices = growing[grown % len(growing)] if self._level is not YOUNG else growing[0]
             section.insert(-1 if section is ending else len(section), self._couplet(choices))
             grown += 1
-        for section in (ending, goodnight, opening):
+        # The opening keeps the family's own things: they are what makes the place theirs.
+        for section in (ending, goodnight) if own else (ending, goodnight, opening):
             if _words(sections) > most and len(section) > 1:
-                section.pop(0)
+                section.pop(1 if section is opening else 0)  # the opening keeps the line that says where
         # A little listener's shorter night: the worry and the second idea go, the plot stays.
         for section in (problem, attempt) if self._level is LITTLE else ():
             if _words(sections) > most and len(section) > 1:
                 section.pop(1)
         text = "\n\n".join("\n".join(stanza) for section in sections for stanza in _stanzas(section))
         return StoryDraft(title=self._title(), text=text, plot=self._plot.id, moment=self._moment())
+
+    def _filler(self, first: str) -> int:
+        told = "\n".join([*self._told, first]).lower()
+        return sum(told.count(phrase) for phrase in lines.FILLER)
+
+    def _worries(self) -> Sequence[str]:
+        # A lost key is looked for, not spoken to: "we must help a birthday present" is nonsense.
+        return (
+            lines.WORRIES if self._plot.id in SPOKEN_TO else [line for line in lines.WORRIES if "{thing}" not in line]
+        )
+
+    def _joys(self) -> Sequence[str]:
+        return lines.JOYS if self._plot.id in SPOKEN_TO else [line for line in lines.JOYS if "{thing}" not in line]
 
     def _moment(self) -> str:
         return f"{self._hero.short} and the {self._hero.gift.key}: {self._plot.moment}"[:200]
@@ -212,14 +251,15 @@ class _Story:
         ]
         first, second = min(fillings, key=lambda pair: abs(syllables(pair[0]) - syllables(pair[1])))
         self._ends.extend((last_word(first), last_word(second)))
+        self._told.extend((first, second))
         return first, second
 
     def _couplet(self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None = None) -> tuple[str, str]:
         """A first line from `options` and a second built to rhyme with it and keep its metre."""
         for attempt in range(TRIES):
-            template = self._rng.choice(options)
-            fill = self._fill(extra() if extra else None)
-            first = _capital(template.format_map(fill))
+            # Of a few first lines, the one nearest the steady line for the listeners' age.
+            drafts = [self._first_line(options, extra) for _ in range(self._choices)]
+            first, fill = min(drafts, key=lambda draft: abs(syllables(draft[0]) - self._beat))
             end = last_word(first)
             # An end word comes back only late in the search, and never within the last few couplets.
             used = (
@@ -230,13 +270,30 @@ class _Story:
             if end in used:
                 continue
             # The last tries take any metre: a couplet a little uneven beats a friend never met.
-            second = answer(first, used, self._rng, fill, slack=None if attempt >= TRIES - 5 else METRE_SLACK)
+            spent = lines.FILLER if self._filler(first) >= lines.FILLER_BUDGET else ()
+            second = answer(
+                first,
+                used,
+                self._rng,
+                fill,
+                slack=None if attempt >= TRIES - 5 else METRE_SLACK,
+                spent=spent,
+                aim=self._beat,
+            )
             if second is None:
                 continue
             self._ends.extend((end, last_word(second)))
+            self._told.extend((first, second))
             return first, _capital(second)
         # Every first line has run out of rhymes or metre: a couplet that always rhymes.
         return ("And the night was as calm and as still as could be,", "As quiet and as soft as the sea.")
+
+    def _first_line(
+        self, options: Sequence[str], extra: Callable[[], dict[str, str]] | None
+    ) -> tuple[str, dict[str, str]]:
+        template = self._rng.choice(options)
+        fill = self._fill(extra() if extra else None)
+        return _capital(template.format_map(fill)), fill
 
     def _fill(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         """The slots, with a fresh pick of the place's words for every line."""
@@ -315,7 +372,54 @@ def _friend(character: Character | None) -> _Friend:
     description = clean_text(character.description) if character else ""
     words = name.split()
     short = " ".join(words[:SHORT_NAME_WORDS]) if len(words) > SHORT_NAME_WORDS + 1 else name
-    return _Friend(name, short, _introduce(name, description), gift_for(description), possessive(description))
+    person = read_person(description)
+    # The family's nouns decide ("his mum" is a she); the older word reading where they say nothing.
+    pos = person.kin.possessive if person.kin.subject != "they" else possessive(description)
+    gift = gift_for(description)
+    if gift is KIND_HEART:
+        gift = _trait_gift(person) or KIND_HEART
+    return _Friend(name, short, _introduce(name, description), gift, pos, person)
+
+
+def _trait_gift(person: Person) -> Gift | None:
+    """What the family said this character wears, carries, does or loves, turned into the night's solution."""
+    if person.items:
+        item = person.items[0]
+        return trait_gift(
+            item.split()[-1],
+            f"with {{pos}} {item}, ready to play | in {{pos}} {item}, all the way",
+            f"held up {{pos}} {item}, and the way came clear | used {{pos}} {item}, and knew what to do "
+            f"| reached for {{pos}} {item}, and soon it was through",
+        )
+    if person.does:
+        doing = person.does[0]
+        return trait_gift(
+            doing.split()[-1],
+            f"who can {doing}, night or day | who loves to {doing}, all the way",
+            f"{past(doing)}, and the way came clear | {past(doing)} once more, and knew what to do",
+        )
+    if person.loves:
+        loved = person.loves[0]
+        return trait_gift(
+            singular(loved).split()[-1],
+            f"who loves {loved}, it is true | who loves {loved} the most, all the way",
+            f"thought of {{pos}} {loved}, and knew what to do "
+            f"| had a {singular(loved).replace(' ', '-')}-shaped idea, and the way came clear",
+        )
+    return None
+
+
+def _lexicon(place: Place, matched: Lexicon) -> Lexicon:
+    """The built-in kind the scene's words match, unless the place is indoors, a vehicle or water of its own."""
+    own = _with_landmarks(HOME if place.kind == INDOOR else RIDE if place.kind == VEHICLE else HARBOUR, place)
+    if place.kind in (INDOOR, VEHICLE) or (place.kind == WATER and matched is NIGHT):
+        return own
+    return _with_landmarks(NIGHT, place) if matched is NIGHT else matched
+
+
+def _with_landmarks(lexicon: Lexicon, place: Place) -> Lexicon:
+    """A family's own place: its own things are where things happen, before the stock ones."""
+    return replace(lexicon, landmarks=(*place.objects, *lexicon.landmarks)) if place.objects else lexicon
 
 
 def _introduce(name: str, description: str) -> str:
@@ -326,65 +430,9 @@ def _introduce(name: str, description: str) -> str:
             break
         kept.append(word)
     if len(kept) > 1 and kept[0].lower() in _DETERMINERS:
-        return f"{name}, {' '.join([kept[0].lower(), *kept[1:]]).rstrip('.!?;:')},"
+        # "his twin sister" has no "he" before it in the story: said "the twin sister".
+        article = "the" if kept[0].lower() in _POSSESSIVES else kept[0].lower()
+        if article == "the" and kept[-1].lower().strip(",.") in name.lower().split():
+            return f"{name},"  # "Dad, their dad," says nothing more than "Dad,"
+        return f"{name}, {' '.join([article, *kept[1:]]).rstrip('.!?;:')},"
     return f"{name},"
-
-
-def _setting(scene: str, lexicon: Lexicon) -> tuple[str, str]:
-    """Where the story is ("on a quiet beach") and what it is called after ("the beach")."""
-    head = _split_detail(_clip(scene, SCENE_WORDS, keep=significant_words(scene)[:1]))
-    words = head.split() or ["the", "land", "of", "dreams"]
-    first = words[0].lower()
-    if first in _PREPOSITIONS:
-        where = " ".join([first, *words[1:]])
-        words = words[1:] or ["the", "night"]
-    elif first in _DETERMINERS:
-        where = f"{lexicon.preposition} " + " ".join([first, *words[1:]])
-    elif words[0][:1].isupper() or "'s" in head or words[-1].lower() in _BARE_PLACES:
-        where = f"{lexicon.preposition} {head}"
-    else:
-        where = f"{lexicon.preposition} the {head}"
-    return where, _place(words, lexicon)
-
-
-def _place(words: list[str], lexicon: Lexicon) -> str:
-    """The head of the place: the last of the first run of its kind's keywords ("snowy mountain village")."""
-    lowered = [_LETTER_RUN.sub(lambda match: match.group(0).lower(), word).strip(",.;:") for word in words]
-    run = [index for index, word in enumerate(lowered) if word in lexicon.keywords]
-    if run:
-        end = run[0]
-        while end + 1 < len(lowered) and lowered[end + 1] in lexicon.keywords:
-            end += 1
-        noun = lowered[end]
-        return noun if noun in _BARE_PLACES else f"the {noun}"
-    kept = [word.strip(",.;:") for word in words[:PLACE_WORDS]]
-    if kept and kept[0].lower() in _DETERMINERS:
-        kept[0] = "the"
-    return " ".join(kept)
-
-
-def _split_detail(place: str) -> str:
-    """ "a moonlit forest clearing with tall pines" as "a moonlit forest clearing"."""
-    words = place.split()
-    if len(words) <= SCENE_OPENING_WORDS:
-        return place
-    lowered = [word.lower() for word in words]
-    for index in range(1, len(words)):
-        for start in _DETAIL_STARTS:
-            if tuple(lowered[index : index + len(start)]) != start:
-                continue
-            head = " ".join(words[:index]).rstrip(" ,;:-")
-            if _LETTER_RUN.search(head) and not set(head.lower().split()) <= _DETERMINERS | _PREPOSITIONS:
-                return head
-    return place
-
-
-def _clip(text: str, most: int, keep: Sequence[str] = ()) -> str:
-    """At most `most` words; if the first of `keep` comes later, the words leading up to it."""
-    words = text.split()
-    start = 0
-    for index, word in enumerate(words):
-        if set(_LETTER_RUN.findall(word.lower())).intersection(keep):
-            start = max(0, index + 1 - most)
-            break
-    return " ".join(words[start : start + most]).rstrip(" .,;:!?")

@@ -115,6 +115,12 @@ KIND_HEART = _gift(
     "thought very hard, then knew what to do | had a kind, clever thought, and the way came clear",
 )
 
+
+def trait_gift(key: str, meets: str, acts: str) -> Gift:
+    """A gift made from what one family's character wears, carries, loves or does ("red scarf", "climb")."""
+    return Gift(key, frozenset(), _split(meets), _split(acts))
+
+
 _WORD = re.compile(r"[a-z]+")
 _HER = frozenset({"she", "her", "girl", "woman", "princess", "queen", "mother", "grandma", "lady"})
 _HIS = frozenset({"he", "his", "him", "boy", "man", "prince", "king", "father", "grandpa"})

@@ -38,6 +38,25 @@ SCENERY = _options(
     """
 )
 
+# The family's own things in their own place: one of these is in every story whose scene names some.
+OWN_THINGS = _options(
+    """
+    And close by {own}, everything was cosy and right,
+    They looked over at {own}, so familiar and near,
+    Beside {own}, the evening was quiet and slow,
+    Near {own}, all the place was getting ready for sleep,
+    """
+)
+
+# A fear met gently: the character is safe, held, and the fear stays small.
+FEARS = _options(
+    """
+    And {fearful}, who is scared of {fear}, felt safe and held tight,
+    Even {fearful} forgot about {fear}, snug and all right,
+    If {fear} came, {fearful} knew they would all stay near,
+    """
+)
+
 MEETINGS = _options(
     """
     Along came {intro} {meet},
@@ -129,7 +148,7 @@ OPENERS = _options(
     And {sound} drifted on
     As {light} shone down
     And the {creatures} looked on
-    While {sound} hummed along
+    While {sound} went softly on
     And {a_passerby} yawned
     And {light} glimmered
     While {sound} rose and fell
@@ -144,6 +163,21 @@ OPENERS = _options(
     While {a_passerby} near {landmark} listened
     """
 )
+
+# Stock phrases that say nothing of this family or place: a story may have a few, no more.
+FILLER = (
+    "hummed along",
+    "like the best night of the year",
+    "like a small paper kite",
+    "as good friends always do",
+    "as all good friends know",
+    "one, two, three",
+    "as if dreams had come true",
+    "like never before",
+    "as the old stories said",
+    "as snug as a pup on a knee",
+)
+FILLER_BUDGET = 2
 
 # ...and a tail that ends on the rhyme: end word, then its tails.
 _TAIL_ROWS = """
@@ -163,7 +197,6 @@ free: so easy and free
 glow: in a soft, gentle glow
 slow: all drowsy and slow | so soft and so slow
 below: from above and below
-know: as all good friends know
 low: so gentle and low
 ground: all over the ground
 sound: without a sound | with a soft, sleepy sound
@@ -187,7 +220,7 @@ side: side by side
 all: one and all
 small: both big and small
 more: a little bit more
-before: like never before
+before: just like the night before
 rest: at peace and at rest
 through: all the night through
 blue: in the velvety blue
@@ -202,23 +235,16 @@ air: in the cool night air
 care: with the greatest of care
 gone: till the dark was all gone
 on: as the night carried on
-said: as the old stories said
 spread: where the soft moonlight spread
-three: one, two, three
 glee: with a giggle of glee
-knee: as snug as a pup on a knee
 right: and all was just right
-kite: like a small paper kite
 play: as if ready to play
 gray: in the soft silver-gray
 toe: from their head to their toe
 row: in a neat little row
-year: like the best night of the year
 cheer: with a soft little cheer
 goodbye: with a wave and goodbye
 lullaby: like a soft lullaby
-do: as good friends always do
-true: as if dreams had come true
 two: one by one, two by two
 round: all the way round
 glide: with a hush and a glide
@@ -230,7 +256,6 @@ everything: over everything
 sleep: half ready for sleep
 dark: in the soft, friendly dark
 spark: with a glimmer and a spark
-along: and they hummed along
 """
 
 TAILS: dict[str, tuple[str, ...]] = {

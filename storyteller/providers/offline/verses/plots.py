@@ -266,3 +266,18 @@ the littlest firefly glowing again
 """
 
 PLOTS: tuple[Plot, ...] = tuple(_plot(row) for row in _ROWS.strip().split("\n\n"))
+
+# The plots whose thing is someone (or personified) and can be spoken to, thanked or helped; the rest are things.
+SPOKEN_TO = frozenset(
+    {
+        "fallen-star",
+        "sleepy-moon",
+        "frightened-creature",
+        "rainbow-drop",
+        "snoring-giant",
+        "counting-sheep",
+        "sleepless-owl",
+        "paper-boat",
+        "lost-glow",
+    }
+)

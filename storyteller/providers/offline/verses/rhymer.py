@@ -38,9 +38,17 @@ def rhyming_ends(word: str) -> tuple[str, ...]:
 
 
 def answer(
-    first: str, used: set[str], rng: random.Random, fill: dict[str, str], slack: int | None = METRE_SLACK
+    first: str,
+    used: set[str],
+    rng: random.Random,
+    fill: dict[str, str],
+    slack: int | None = METRE_SLACK,
+    spent: tuple[str, ...] = (),
+    aim: float | None = None,
 ) -> str | None:
-    """A second line for `first`: rhyming on an end not used yet, within `slack` syllables; None if there is none."""
+    """A second line for `first`: rhyming on an end not used yet, within `slack` syllables, with none of the
+    `spent` phrases where another line will do, and of those the nearest `aim` syllables (a steady line for the
+    age) when given; None if there is none."""
     end = last_word(first)
     ends = [other for other in rhyming_ends(end) if other not in used and other != end]
     if not ends:
@@ -57,7 +65,16 @@ def answer(
         if _SLOT.findall(templates[index]) != _SLOT.findall(templates[index + 1])  # not the gulls twice
         for tail in tails
     ]
-    best = min(lines, key=lambda line: abs(syllables(line) - target))
+    fresh = [line for line in lines if not any(phrase in line.lower() for phrase in spent)]
+    best = min(fresh or lines, key=lambda line: abs(syllables(line) - target))
+    if aim is not None and slack is not None:
+        steady = [line for line in fresh or lines if abs(syllables(line) - target) <= slack]
+        if steady:
+            # Any of the nearest few, not always the one nearest: the nights would start to share lines.
+            nearest = min(abs(syllables(line) - aim) for line in steady)
+            best = rng.choice([line for line in steady if abs(syllables(line) - aim) <= nearest + 1])
+    if slack is not None and abs(syllables(best) - target) > slack:
+        best = min(lines, key=lambda line: abs(syllables(line) - target))  # the metre before the filler budget
     return best if slack is None or abs(syllables(best) - target) <= slack else None
 
 

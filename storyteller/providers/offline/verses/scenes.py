@@ -176,6 +176,45 @@ NIGHT = _lexicon(
 )
 
 
+# A family's own indoor, vehicle and water places: told in their own sounds, never crickets in a kitchen.
+HOME = _lexicon(
+    "home",
+    "",
+    "in",
+    creatures="teddies | toy rabbits | rag dolls | toy soldiers",
+    creature="teddy bear | toy rabbit | rag doll | wooden duck",
+    sounds="the tick of the clock | the creak of the stairs | the hum of the house | the patter of rain on the window",
+    lights="the night-light | the lamp's warm glow | the moonlight at the window | the glow of the landing light",
+    landmarks="the window | the cosy rug | the bookshelf | the toy box",
+    homes="snuggled down into bed, so cosy and slow | tiptoed off to their pillows, all the way "
+    "| curled up under their blankets, warm for the night",
+)
+RIDE = _lexicon(
+    "ride",
+    "",
+    "in",
+    creatures="teddies | toy dinosaurs | sleepy passengers | toy cars",
+    creature="teddy bear | toy dinosaur | sleepy passenger | toy car",
+    sounds="the hum of the engine | the swish of the wheels | the tick of the indicator | the rumble of the road",
+    lights="the streetlights passing | the moon at the window | the glow of the dashboard | the lights going by",
+    landmarks="the window | the seat belt | the cup holder | the snack bag",
+    homes="rode on home through the dark, very softly and slow | dozed all the way home through the night "
+    "| were carried in, sleepy, all the way",
+)
+HARBOUR = _lexicon(
+    "harbour",
+    "",
+    "on",
+    creatures="gulls | little fish | crabs | seals",
+    creature="gull | little fish | crab | seal",
+    sounds="the lap of the water | the creak of the boards | the gulls' sleepy cries | the clink of the masts",
+    lights="the moon on the water | the harbour lamps | the silver ripples | the lighthouse beam",
+    landmarks="the old bollard | the coil of rope | the lobster pots | the end of the boards",
+    homes="walked home from the water, so soft and so slow | followed the lamps home along the shore in the night "
+    "| padded home past the boats, all the way",
+)
+
+
 def lexicon_for(scene_words: set[str]) -> Lexicon:
     """The kind of place whose keywords the scene shares the most of; the all-purpose night if none."""
     best = max(LEXICONS, key=lambda lexicon: len(lexicon.keywords & scene_words))

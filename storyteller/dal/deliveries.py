@@ -93,6 +93,19 @@ class DeliveryStore:
         )
         return [Delivery.model_validate(from_item(item)) for page in pages for item in page["Items"]]
 
+    def forget_all_but(self, live: set[str]) -> set[str]:
+        """Delete every row of a story not in `live` (local retention: AWS's TTL does it there); their story ids."""
+        pages = self._dynamodb.get_paginator("scan").paginate(
+            TableName=self._table, ProjectionExpression="storyId, recipient", ConsistentRead=True
+        )
+        gone: set[str] = set()
+        for item in (item for page in pages for item in page["Items"]):
+            story_id, recipient = item["storyId"]["S"], item["recipient"]["S"]
+            if story_id not in live:
+                self._dynamodb.delete_item(TableName=self._table, Key=_key(story_id, recipient))
+                gone.add(story_id)
+        return gone
+
 
 def _key(story_id: str, recipient: str) -> dict[str, dict[str, str]]:
     return {"storyId": {"S": story_id}, "recipient": {"S": recipient}}

@@ -3,7 +3,8 @@
 At start, once a day and when a family is removed, the runtime prunes every story that is no longer
 in the Stories table or is past its TTL: its row and media (through the endpoint, so the state file
 follows), its emails in the outbox (`{story_id}-….eml`), the log lines that name it and its finished
-runs (moto's and the state file's). The state file is then compacted, and its kept generation
+runs (moto's and the state file's) and its rows in the Deliveries table (each recipient's address).
+The state file is then compacted, and its kept generation
 replaced, so the deleted pages do not linger on disk.
 """
 
@@ -21,6 +22,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from storyteller.dal.aws import client
+from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.stories import StoryStore
 from storyteller.forget import expired_story_ids, forget_stories
 from storyteller.local.store import DurableStore
@@ -40,6 +42,7 @@ class Pruned:
     media: int = 0
     log_lines: int = 0
     runs: int = 0
+    deliveries: int = 0
     gone: set[str] = field(default_factory=set)
 
 
@@ -54,14 +57,17 @@ def prune(
     pruned.emails = _prune_emails(outbox_dir, live, pruned.gone)
     pruned.media = _prune_media(settings, live, pruned.gone)
     pruned.runs = _prune_runs(settings, store, live, pruned.gone)
+    delivered = DeliveryStore(settings).forget_all_but(live)
+    pruned.deliveries = len(delivered)
+    pruned.gone |= delivered
     pruned.log_lines = _prune_log(log_file, pruned.gone - live)
-    if pruned.runs or pruned.stories:
+    if pruned.runs or pruned.stories or pruned.deliveries:
         store.compact()
     return pruned
 
 
 def _story_of_email(name: str, live: set[str]) -> str | None:
-    # `{story_id}-{message id}[.toN].eml`: both are UUIDs with hyphens, so the live ids are matched as prefixes.
+    # `{story_id}-{address}.eml`: the id is a UUID with hyphens, so the live ids are matched as prefixes.
     return next((story_id for story_id in live if name.startswith(f"{story_id}-")), None)
 
 

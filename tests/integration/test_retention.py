@@ -154,12 +154,14 @@ def test_an_expired_story_is_told_nowhere(runtime: LocalRuntime) -> None:
     story = _story()
     _made(runtime, story)
 
-    # While it lives: the Stories table has it; the console shows its title and cast, read from there; no run has it.
+    # While it lives: the Stories table and its email (the mailer's, with the opening lines and the picture's
+    # scene) have it; the console shows its title and cast, read from the table; no run has it.
     table = {
         f"state:items:{runtime.settings.stories_table}",
         f"file:{STATE_FILE}",
         f"file:{STATE_FILE}-wal",
         f"file:{STATE_FILE}.previous",
+        *(f"outbox:{email.name}" for email in emails_for(runtime.outbox_dir, story.id)),
     }
     for told in (*LINES, SCENE.description):
         assert _where(told, runtime, story.id) <= table, told

@@ -19,6 +19,7 @@ from frontend.settings import FrontendSettings
 from storyteller.cli import web_server_config
 from storyteller.dal.families import family_from_row
 from storyteller.errors import NotFoundError
+from storyteller.mailer.models import MailStop
 from storyteller.models import Character, Family, NightFailure, Scene
 from storyteller.settings import Settings
 from tests.unit.test_frontend_console import PASSWORD, FakeStepFunctions, csrf, log_in, make_client, run_name
@@ -39,6 +40,13 @@ class FamilyRows:
 
     def replace(self, family: Family) -> None:
         self.rows[family.id] = family.model_dump(mode="json")
+
+    def mail_stops(self, family_id: str) -> dict[str, MailStop]:
+        """No address has left (issue 26's unsubscribes; these tests are about the probe's findings)."""
+        return {}
+
+    def stop_mail(self, family_id: str, address: str, stop: MailStop) -> bool:
+        return False
 
 
 class Catalog:

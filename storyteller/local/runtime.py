@@ -18,6 +18,8 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.dal.deliveries import DeliveryStore
+from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.households import ensure_default_family
 from storyteller.local import redrive, run_journal
@@ -34,6 +36,7 @@ from storyteller.local.state import LocalState, Restored
 from storyteller.local.status_rule import RunStatusRule
 from storyteller.local.store import DurableStore
 from storyteller.local.write_ahead import Durability
+from storyteller.mailer.models import DeliveryStatus
 from storyteller.models import StoryStatus
 from storyteller.observability import LOG_FILE_VARIABLE
 from storyteller.providers import factory
@@ -324,7 +327,7 @@ class LocalRuntime:
                 error = _failure(execution)
                 emails = emails_for(self.outbox_dir, story_id)
                 if execution_status == "SUCCEEDED":
-                    done = bool(emails)
+                    done = bool(emails) and self._mailed_everyone(story.id, story.familyId)
                 else:  # an ended run is reported when its story says FAILED (or could not: a duplicate run)
                     done = execution_status != "RUNNING" and (
                         story.status is StoryStatus.FAILED or time.monotonic() > settled_by(execution)
@@ -341,6 +344,15 @@ class LocalRuntime:
             f"still not finished after {timeout:.0f} s",
             emails_for(self.outbox_dir, story_id),
         )
+
+    def _mailed_everyone(self, story_id: str, family_id: str) -> bool:
+        """Every recipient of the family has a settled Deliveries row: the mailer writes one .eml per
+        recipient in turn, so the first file alone does not mean the story's emails are all out."""
+        family = FamilyStore(self.settings).get(family_id)
+        if family is None:
+            return True
+        rows = {row.recipient: row.status for row in DeliveryStore(self.settings).of_story(story_id)}
+        return all(rows.get(address) not in (None, DeliveryStatus.SENDING) for address in family.recipients)
 
     def states_entered(self, execution_arn: str) -> list[str]:
         """Names of the states an execution has entered so far, in order."""

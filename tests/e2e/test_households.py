@@ -18,7 +18,7 @@ from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.cli import app
 from storyteller.dal.aws import reset_clients
-from storyteller.local.outbox import read_email
+from storyteller.local.outbox import email_text, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import STATE_FILE
 from storyteller.settings import get_settings
@@ -75,7 +75,7 @@ def test_two_families_each_get_only_their_own_stories_emails_and_shelf(isolated_
         emails = [read_email(Path(path)) for path in night["emails"]]
         assert sorted(email["To"] for email in emails) == sorted(expected["recipients"])  # type: ignore[arg-type]
         for email in emails:
-            body = email.get_content()
+            body = email_text(email)
             assert f"/stories/{night['id']}" in body
             assert str(expected["shelf"]) in body  # every email carries the family's private shelf
     other_paths = {Path(path).name for path in nights["okafor"]["emails"]}

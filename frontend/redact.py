@@ -58,7 +58,8 @@ def history_event(event: dict[str, Any]) -> dict[str, Any]:
                 name: document_text(inner) if name in _DATA_FIELDS and isinstance(inner, str) else inner
                 for name, inner in details.items()
             }
-    return without_shelf_tokens(redacted)  # an email's text (Notify's parameters) quoted the shelf link
+    hidden: dict[str, Any] = without_shelf_tokens(redacted)  # an email's text (Notify's parameters) quoted the link
+    return hidden
 
 
 def described(execution: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +68,8 @@ def described(execution: dict[str, Any]) -> dict[str, Any]:
     for key in ("input", "output"):
         if isinstance(execution.get(key), str):
             redacted[key] = document_text(execution[key])
-    return without_shelf_tokens(redacted)
+    hidden: dict[str, Any] = without_shelf_tokens(redacted)
+    return hidden
 
 
 def without_shelf_tokens(value: Any) -> Any:

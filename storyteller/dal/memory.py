@@ -68,7 +68,7 @@ class StoryMemory:
             PastStory(
                 title=_with_names(row["title"], names_by_id or {}),
                 plot=row.get("plot"),
-                synopsis=_with_names(row.get("synopsis"), names_by_id or {}),
+                synopsis=_with_names(row["synopsis"], names_by_id or {}) if row.get("synopsis") else None,
             )
             for row in shared[:limit]
             if row.get("title")
@@ -102,9 +102,7 @@ def _without_names(words: str | None, characters: Iterable[Character]) -> str | 
     return words
 
 
-def _with_names(words: str | None, names_by_id: Mapping[str, str]) -> str | None:
-    if words is None:
-        return None
+def _with_names(words: str, names_by_id: Mapping[str, str]) -> str:
     for character_id, name in names_by_id.items():
         words = words.replace(_marker(character_id), name)
     return words

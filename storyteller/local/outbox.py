@@ -36,6 +36,9 @@ class Outbox:
     on_delivered: Callable[[str], None] | None = None
     # A family's addresses, by the message's `familyId` attribute, as SNS filter policies pick subscriptions.
     recipients_of: Callable[[str], list[str]] | None = None
+    # A family's shelf link, read from the Families table: the message carries ids only (StoryCreated v3
+    # keeps the family's token out of runs), so the email's shelf link is added here, at delivery.
+    shelf_of: Callable[[str], str | None] | None = None
 
     def poll(self) -> int:
         """Write one .eml per new message; returns how many were written."""
@@ -66,7 +69,8 @@ class Outbox:
             path = self.folder / f"{story_id}-{notification['MessageId']}{suffix}.eml"
             if path.exists():
                 continue
-            email = to_email(notification, recipient)
+            shelf = self.shelf_of(family_id) if family_id and self.shelf_of else None
+            email = to_email(notification, recipient, shelf)
             write_durably(path, email.as_bytes())  # readers never see half an email, and a kill loses none
             if self.smtp_url:
                 _send(email, self.smtp_url)
@@ -75,8 +79,9 @@ class Outbox:
         return written[0] if written else None
 
 
-def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:
-    """An SNS notification as the plain-text email an SNS email subscription sends."""
+def to_email(notification: dict[str, Any], recipient: str, shelf: str | None = None) -> EmailMessage:
+    """An SNS notification as the plain-text email an SNS email subscription sends, with the family's shelf
+    link when known."""
     email = EmailMessage()
     email["From"] = SENDER
     email["To"] = recipient
@@ -86,7 +91,10 @@ def to_email(notification: dict[str, Any], recipient: str) -> EmailMessage:
     email["Date"] = format_datetime(moment)
     email["Message-ID"] = make_msgid(idstring=notification["MessageId"], domain="storyteller.local")
     # 8bit keeps the link whole and readable in the file; quoted-printable would break it at 76 columns.
-    email.set_content(notification["Message"], cte="8bit")
+    text = notification["Message"]
+    if shelf is not None:
+        text = f"{text.rstrip()}\nEvery story still here is on your family shelf: {shelf}\n"
+    email.set_content(text, cte="8bit")
     return email
 
 

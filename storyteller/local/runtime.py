@@ -164,6 +164,7 @@ class LocalRuntime:
             self.settings.smtp_url,
             on_delivered=self.store.forget_message,
             recipients_of=self._recipients_of,
+            shelf_of=self._shelf_of,
         )
         self._recover()
         self.prune()
@@ -204,6 +205,10 @@ class LocalRuntime:
     def _recipients_of(self, family_id: str) -> list[str]:
         family = FamilyStore(self.settings).get(family_id)
         return family.recipients if family is not None else []
+
+    def _shelf_of(self, family_id: str) -> str | None:
+        family = FamilyStore(self.settings).get(family_id)
+        return f"{self.settings.story_base_url.rstrip('/')}{family.shelf_path}" if family is not None else None
 
     def _recover(self) -> None:
         """Finish what a kill interrupted: emails not yet written, stories whose run never started.

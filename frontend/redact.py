@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 WITHHELD = "(story content: not shown from a run; the Stories table has it while the story lives)"
-# A version 1 or 2 event's content fields, and the shelf path (the family's secret token).
-_CONTENT_KEYS = frozenset({"title", "text", "scene", "moment", "shelf", "name", "description"})
+# A version 1 or 2 event's content fields. Its shelf path stays, with the family's secret token hidden
+# (`without_shelf_tokens`): the path names the family, the token is its capability.
+_CONTENT_KEYS = frozenset({"title", "text", "scene", "moment", "name", "description"})
 # Fields of a history event's details that are JSON documents of a state's data.
 _DATA_FIELDS = ("input", "output", "parameters")
 SHELF_LINK = re.compile(r"(/shelf/[a-z0-9-]{1,32}/)[A-Za-z0-9_-]{16,64}")
@@ -46,7 +47,7 @@ def document_text(text: str | None) -> str | None:
         parsed = json.loads(text)
     except ValueError:
         return WITHHELD if text.strip() else text
-    return json.dumps(references_only(parsed), ensure_ascii=False)
+    return str(without_shelf_tokens(json.dumps(references_only(parsed), ensure_ascii=False)))
 
 
 def history_event(event: dict[str, Any]) -> dict[str, Any]:

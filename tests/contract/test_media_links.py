@@ -13,7 +13,7 @@ from frontend.settings import FrontendSettings
 from storyteller.dal.aws import reset_clients
 from storyteller.dal.media import MediaStore
 from storyteller.settings import Settings
-from tests.unit.test_frontend_pages import Shelf, story
+from tests.unit.test_frontend_pages import Families, Shelf, story
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def test_story_page_media_links_are_regional_sigv4_and_allowed_by_the_csp(region
         FrontendSettings(console_password="moonlight-operator", state_machine_arn="arn:aws:states:x:1:stateMachine:m"),
         stories=Shelf(story()),
         media=MediaStore(settings),
+        families=Families(),  # the page dates the story in its family's zone: no table is reached here
     )
     page = TestClient(app).get("/stories/s1")
 

@@ -27,7 +27,8 @@ ODD_CHARACTERS = (
     Character(id="zoe", name="Zoë", description="a girl who loves the snow"),
     Character(id="ruffles", name="Captain Ruffles", description="A pirate parrot with a patch."),
     Character(id="script", name="<script>", description="<b>bold</b> and brave"),
-    Character(id="grammar", name="#hero# [x:y] {cast}", description="who hums\x07 all day\nlong"),
+    # Control characters (a bell, a line break) are refused at input now (storyteller.models): not tested here.
+    Character(id="grammar", name="#hero# [x:y] {cast}", description="who hums all day long"),
     Character(id="al", name="Al", description="brave"),
     Character(id="sir", name="Sir Reginald Fluffington the Third", description="a very grand cat"),
 )
@@ -37,7 +38,7 @@ ODD_SCENES = (
     Scene(id="script", description="<script>alert(1)</script>"),
     Scene(id="under", description="Under the sea."),
     Scene(id="paris", description="Paris"),
-    Scene(id="kitchen", description="grandma's kitchen, warm\nand cosy"),
+    Scene(id="kitchen", description="grandma's kitchen, warm and cosy"),
     Scene(id="x", description="x"),
 )
 SEEDS = range(200)

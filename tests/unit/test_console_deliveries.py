@@ -18,8 +18,10 @@ from tests.unit.test_frontend_console import FakeStepFunctions, log_in, make_cli
 class Deliveries:
     def __init__(self, *rows: Delivery) -> None:
         self.rows = rows
+        self.asked: list[str] = []
 
     def of_story(self, story_id: str) -> list[Delivery]:
+        self.asked.append(story_id)
         return [row for row in self.rows if row.storyId == story_id]
 
 
@@ -88,6 +90,12 @@ def test_the_nights_page_names_each_bounced_or_unsubscribed_recipient_beside_its
     assert "2 delivered · 1 bounced (gran@smiths.example) · 1 skipped (dad@smiths.example: unsubscribed)</td>" in cell
     failed = html[html.index(f'href="/console/runs/{run_name("failed")}"') :]
     assert '<td class="emails">none yet</td>' in failed[: failed.index("</tr>")]  # a live story nobody was mailed
+    retried = html[html.index(f'href="/console/runs/{run_name("retried")}"') :]
+    # Its story has expired, and with it the emails' rows: nothing to read, and the page says why.
+    assert '<td class="emails"><span class="muted small">story expired</span></td>' in retried[: retried.index("</tr>")]
+    assert sorted(deliveries.asked) == sorted(
+        json.loads(recorded(name)[0]["input"])["id"] for name in ("failed", "succeeded")
+    )
     summary = html[html.index('id="nights-emails"') :]
     assert summary.startswith('id="nights-emails" class="needs-a-look">2 delivered · 1 bounced · 1 skipped</span>')
 

@@ -1,4 +1,4 @@
-"""Every test gets its own STORYTELLER_HOME and no real AWS settings; the local runtime is a fixture."""
+"""Every test gets its own STORYTELLER_HOME, no real AWS or OpenAI settings and fresh clients."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from storyteller.dal.aws import reset_clients
+from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.settings import Settings, get_settings
 
 _LEAKY = ("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_")
@@ -25,9 +26,11 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     monkeypatch.chdir(tmp_path)  # so a developer's ./.env is not read
     get_settings.cache_clear()
     reset_clients()
+    reset_openai_clients()  # a client (and an API key read from Secrets Manager) is made per settings
     yield home
     get_settings.cache_clear()
     reset_clients()
+    reset_openai_clients()
 
 
 @pytest.fixture

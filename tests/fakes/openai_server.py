@@ -28,8 +28,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image, ImageDraw
 
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, Scene, StoryDraft
-from storyteller.seed import CHARACTERS, SCENES
 
 CHAT = "/v1/chat/completions"
 MODERATIONS = "/v1/moderations"

@@ -10,8 +10,8 @@ from typing import Any
 
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.flow.workflow import WorkflowResources, render_definition
 from storyteller.settings import Settings
-from storyteller.workflow import WorkflowResources, render_definition
 
 _ROLE_POLICY = json.dumps(
     {

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from frontend.app import create_app
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.cli import app
+from storyteller.cli.main import app
 from storyteller.local.outbox import email_text, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import STATE_FILE

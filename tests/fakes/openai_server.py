@@ -28,9 +28,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image, ImageDraw
 
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.providers.openai_client import reset_openai_clients
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings, get_settings
 
 CHAT = "/v1/chat/completions"

@@ -1,5 +1,5 @@
 """A slow provider ends the function with a clear, retryable error before Lambda would stop it: every call is
-given what is left of the function's time (storyteller/budgets.py), against a slow OpenAI over real HTTP."""
+given what is left of the function's time (storyteller/providers/budgets.py), against a slow OpenAI over real HTTP."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ import pytest
 from botocore.stub import Stubber
 
 from storyteller import names
-from storyteller.budgets import ANSWER_MARGIN_SECONDS, Deadline, openai_call_limits, openai_call_seconds
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import ProviderUnavailableError
+from storyteller.flow.tonight import write_valid_story
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryCreated, StoryDraft, StoryItem
 from storyteller.providers import factory
+from storyteller.providers.budgets import ANSWER_MARGIN_SECONDS, Deadline, openai_call_limits, openai_call_seconds
 from storyteller.providers.polly_narrator import PollyNarrator
-from storyteller.seed import seed
 from storyteller.settings import Settings
-from storyteller.story import write_valid_story
 from tests.fakes.openai_server import CHAT, IMAGES, MODERATIONS, FakeOpenAI, characters_and_scene
 
 # Far beyond any deadline below: only the deadline can end these calls.
@@ -136,7 +136,7 @@ def test_every_call_is_cut_to_fit_what_is_left(timeout: float, retries: int) -> 
 
 
 # What a handler's context leaves its calls beyond the handler's own margin: less than the shortest useful
-# try (storyteller/budgets.py), so a handler that passes its deadline on makes no request at all.
+# try (storyteller/providers/budgets.py), so a handler that passes its deadline on makes no request at all.
 HANDLER_CALL_SECONDS = 3.0
 
 

@@ -18,10 +18,10 @@ from moto import mock_aws
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from storyteller import pricing
 from storyteller.errors import ProviderError, ProviderUnavailableError, StoryValidationError
+from storyteller.flow.tonight import write_valid_story
 from storyteller.models import PastStory, StoryDraft
-from storyteller.providers import factory
+from storyteller.providers import factory, pricing
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
 from storyteller.providers.offline.narrator import HibariNarrator
 from storyteller.providers.offline.writer import RhymingStoryWriter
@@ -35,10 +35,9 @@ from storyteller.providers.polly_narrator import (
     billed_characters,
     ssml_requests,
 )
-from storyteller.reading_level import reading_level
 from storyteller.settings import Settings, get_settings
-from storyteller.story import write_valid_story
-from storyteller.validation import validate_story
+from storyteller.story.reading_level import reading_level
+from storyteller.story.validation import validate_story
 from tests.fakes.openai_server import (
     CHAT,
     IMAGE_OUTPUT_TOKENS,

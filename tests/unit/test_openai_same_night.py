@@ -3,12 +3,12 @@ each character's stable, visual-only description in the picture's prompt. Over r
 
 from __future__ import annotations
 
+from storyteller.flow.tonight import write_valid_story
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.providers import factory
 from storyteller.providers.openai_illustrator import OpenAIIllustrator
 from storyteller.providers.openai_writer import OpenAIStoryWriter
 from storyteller.settings import Settings
-from storyteller.story import write_valid_story
 from tests.fakes.openai_server import CHAT, IMAGES, FakeOpenAI, characters_and_scene
 
 NOOR = Character(

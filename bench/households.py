@@ -29,11 +29,11 @@ from bench.concurrency import QUIET_SECONDS, _executions_by_story
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
 from storyteller.local.outbox import read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.scheduler import FamilySchedules
-from storyteller.mailer.models import DeliveryStatus
+from storyteller.mail import DeliveryStatus
 from storyteller.models import Character, Scene
 from storyteller.settings import get_settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from storyteller.mailer.models import Delivery, DeliveryStatus
+from storyteller.mail import Delivery, DeliveryStatus
 
 # The order a story's emails are told in: the good news first, then what an operator should look at.
 EMAIL_ORDER = (

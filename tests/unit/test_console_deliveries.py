@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
-from storyteller.mailer.models import Delivery, DeliveryStatus
+from storyteller.mail import Delivery, DeliveryStatus
 from tests.unit.frontend_histories import recorded
 from tests.unit.test_frontend_console import FakeStepFunctions, log_in, make_client, run_name
 

@@ -57,7 +57,7 @@ def test_the_emails_one_click_link_stops_its_address_on_a_running_stack(isolated
     said = tmp_path / "up.err"
     with said.open("wb") as err:
         up = subprocess.Popen(
-            [sys.executable, "-c", "from storyteller.cli import main; main()", "up", "--port", str(_free_port())],
+            [sys.executable, "-c", "from storyteller.cli.main import main; main()", "up", "--port", str(_free_port())],
             stdout=subprocess.DEVNULL,
             stderr=err,
             env={**os.environ, "STORYTELLER_CONSOLE_PASSWORD": "moonlight-operator", "PYTHONPATH": str(REPO_ROOT)},

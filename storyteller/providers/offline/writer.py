@@ -49,8 +49,9 @@ RECENT_ENDS = 8
 TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
 FIRST_LINE_CHOICES = 3
-# A little listener's lines are the furthest from the templates' natural length: more first lines are tried.
-LITTLE_FIRST_LINE_CHOICES = 6
+# A little listener's lines are the furthest from the templates' natural length (the family's place and names
+# fill them out): more first lines are tried, and the nearest the beat kept.
+LITTLE_FIRST_LINE_CHOICES = 16
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -129,7 +130,7 @@ class _Story:
     ):
         self._rng = rng
         self._level = level
-        self._friends = [_friend(character) for character in characters] or [_friend(None)]
+        self._friends = [_friend(character, level) for character in characters] or [_friend(None, level)]
         cleaned = clean_text(scene.description)
         self._place = read_place(cleaned)
         # The kind of place its name says ("a balcony high over the city" is the city), not its details
@@ -279,6 +280,7 @@ class _Story:
                 slack=None if attempt >= TRIES - 5 else METRE_SLACK,
                 spent=spent,
                 aim=self._beat,
+                two_openers=self._level is not LITTLE,
             )
             if second is None:
                 continue
@@ -366,7 +368,7 @@ def _cast(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _friend(character: Character | None) -> _Friend:
+def _friend(character: Character | None, level: ReadingLevel = YOUNG) -> _Friend:
     name = clean_text(character.name) if character else ""
     name = name or FALLBACK_NAME
     description = clean_text(character.description) if character else ""
@@ -378,7 +380,9 @@ def _friend(character: Character | None) -> _Friend:
     gift = gift_for(description)
     if gift is KIND_HEART:
         gift = _trait_gift(person) or KIND_HEART
-    return _Friend(name, short, _introduce(name, description), gift, pos, person)
+    # The youngest know their own family: "Out peeped Mila," not "Mila, a girl of three," (a line too long for them).
+    intro = f"{name}," if level is LITTLE and person.kin.family else _introduce(name, description)
+    return _Friend(name, short, intro, gift, pos, person)
 
 
 def _trait_gift(person: Person) -> Gift | None:

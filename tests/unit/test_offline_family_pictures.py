@@ -119,6 +119,10 @@ def test_siblings_share_skin_and_hair_and_a_grandparent_is_grey_unless_described
     assert noor.hair == sami.hair == dad.hair
     assert gran.hair in GREY_HAIR
     assert fair.hair == HAIR_WORDS["blonde"]
+    # A night with Gran and Dad and a night without them: the children look the same.
+    people = [Character(id=name.lower(), name=name, description=description) for name, description in family[:4]]
+    with_grown_ups, children_only = cast_figures(people)[:2], cast_figures(people[:2])
+    assert [(f.skin, f.hair) for f in with_grown_ups] == [(f.skin, f.hair) for f in children_only]
 
 
 @pytest.mark.parametrize(

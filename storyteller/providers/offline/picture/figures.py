@@ -153,9 +153,13 @@ class Figure:
 
 
 def cast_figures(characters: Sequence[Character]) -> list[Figure]:
-    """Each character's figure; the family's people share one skin and hair colour unless described otherwise."""
-    people = sorted(c.id for c in characters if character_kind(c) in PEOPLE)
-    family = random.Random(seed("family", *people))
+    """Each character's figure; the family's people share one skin and hair colour unless described otherwise.
+
+    The colours follow the family's children, who are in every night's cast, so a grandparent joining one
+    night does not change the children's looks."""
+    people = [c for c in characters if character_kind(c) in PEOPLE]
+    children = [c for c in people if character_kind(c) in CHILD_KINDS]
+    family = random.Random(seed("family", *sorted(c.id for c in children or people)))
     skin = family.choice(SKIN)
     hair = family.choice([h for h in HAIR if sum(abs(a - b) for a, b in zip(h, skin, strict=True)) > 100])
     return [figure_of(character, skin, hair) for character in characters]

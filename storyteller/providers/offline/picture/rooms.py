@@ -61,10 +61,11 @@ def draw_room(draw: ImageDraw.ImageDraw, rng: random.Random, place: Place) -> No
     words = _words(place)
     # "a hospital room" is a hospital's room: the most telling word of its name, not only its head noun.
     head = next((word for word in place.name.lower().split() if word in _WALLS and word != "room"), place.head)
-    lamp = rng.random() < 0.65 or "lamp" in words or "lights" in words
+    lamp = rng.random() < 0.6
     wall = _WALLS.get(head, _WALLS["room"])
-    # The room by lamplight is warm; by moonlight alone, blue and dim: nights of one room differ in light.
-    wall = mix(wall, NIGHT_VIOLET, 0.3 if lamp else 0.55)
+    # The room by lamplight is warm; by moonlight alone, blue and dim; later in the night, darker: nights of
+    # one room differ in light.
+    wall = mix(wall, NIGHT_VIOLET, (0.22 if lamp else 0.48) + rng.uniform(0, 0.14))
     draw.rectangle((0, 0, CANVAS, CANVAS), fill=wall)
     left = rng.random() < 0.5
     if head in ("treehouse", "den", "shed"):
@@ -73,7 +74,7 @@ def draw_room(draw: ImageDraw.ImageDraw, rng: random.Random, place: Place) -> No
         _tiles(draw, wall)
     elif head in ("bedroom", "nursery", "playroom"):
         _wallpaper(draw, rng, wall)
-    wx = CANVAS * (0.18 if left else 0.62)
+    wx = CANVAS * (rng.uniform(0.1, 0.22) if left else rng.uniform(0.56, 0.68))
     _window(draw, rng, wx, CANVAS * 0.12, CANVAS * 0.22, CANVAS * 0.3, rounded=head == "treehouse")
     _floor(draw, head, wall)
     if head == "library" or words & {"shelves", "books", "bookshelf", "bookshelves"}:

@@ -316,6 +316,9 @@ class _Story:
         }
 
     def _pick(self, options: Sequence[str]) -> str:
+        if self._level is LITTLE:
+            # The shorter of two: "the tick of the town clock" fills a three-year-old's line before it starts.
+            return min(self._rng.choice(options), self._rng.choice(options), key=syllables)
         return self._rng.choice(options)
 
 

@@ -124,6 +124,7 @@ def draw_vehicle(draw: ImageDraw.ImageDraw, rng: random.Random, setting: str, pl
             draw.line([(CANVAS * x, CANVAS * 0.5), (CANVAS * x, CANVAS)], fill=shade(seat, 0.8), width=8)
         if "blanket" in words:
             _blanket(draw, rng)
+        _passing_light(draw, rng)
         return
     panel: RGB = mix((150, 70, 70), NIGHT_VIOLET, 0.3)
     draw.rectangle((0, 0, CANVAS, CANVAS), fill=panel)
@@ -401,6 +402,25 @@ def _moonbeam(draw: ImageDraw.ImageDraw, x: float, w: float) -> None:
     draw.polygon(
         [(x, CANVAS * 0.42), (x + w, CANVAS * 0.42), (x + w * 2.2, CANVAS), (x + w * 0.4, CANVAS)],
         fill=(200, 210, 255, 40),
+    )
+
+
+def _passing_light(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
+    """What lights the car tonight: a streetlamp's orange sweep, the moon's pale band, or a dark country road."""
+    light = rng.choice(("streetlamp", "moon", "dark"))
+    if light == "dark":
+        draw.rectangle((0, 0, CANVAS, CANVAS), fill=(10, 10, 40, 70))
+        return
+    colour = (255, 190, 110, 46) if light == "streetlamp" else (200, 214, 255, 40)
+    x = CANVAS * rng.uniform(0.1, 0.6)
+    draw.polygon(
+        [
+            (x, CANVAS * 0.38),
+            (x + CANVAS * 0.22, CANVAS * 0.38),
+            (x + CANVAS * 0.5, CANVAS),
+            (x + CANVAS * 0.15, CANVAS),
+        ],
+        fill=colour,
     )
 
 

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storyteller.kinship import BABY, Kin, read_kin
 from storyteller.models import Character
 from storyteller.providers.offline.picture.canvas import RGB, mix, seed
 from storyteller.providers.offline.picture.kinds import PEOPLE, character_kind, words_in
 from storyteller.providers.offline.verses.people import read_person
+from storyteller.story.kinship import BABY, Kin, read_kin
 
 CHILD_KINDS = frozenset({"girl", "boy", "child"})
 GROWN_UPS = frozenset({"parent", "grandparent"})

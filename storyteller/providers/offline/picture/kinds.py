@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from storyteller.kinship import GRANDPARENT, PARENT, RELATION_WORDS
 from storyteller.models import Character
+from storyteller.story.kinship import GRANDPARENT, PARENT, RELATION_WORDS
 
 SCENE_WORDS: dict[str, tuple[str, ...]] = {
     "forest": ("forest", "wood", "woods", "woodland", "jungle", "trees", "grove", "clearing"),

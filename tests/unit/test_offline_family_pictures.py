@@ -166,3 +166,13 @@ def test_five_nights_in_the_kitchen_differ() -> None:
     for first in range(5):
         for second in range(first + 1, 5):
             assert np.abs(nights[first] - nights[second]).mean() > 6, (first, second)
+
+
+def test_a_campsites_tent_and_campfire_are_drawn_behind_the_cast() -> None:
+    cast = [_one("a boy of nine who carries a compass", "Tom")]
+    bare = _page(cast, Scene(id="home", description="the lake shore"))
+    camp = _page(cast, Scene(id="home", description="the lake shore, with a tent and a campfire"))
+    height = len(bare)
+    behind = slice(int(height * 0.5), int(height * 0.78))
+    changed = np.abs(bare[behind] - camp[behind]).sum(axis=2) > 60
+    assert changed.mean() > 0.02

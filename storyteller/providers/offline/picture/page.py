@@ -20,6 +20,7 @@ from storyteller.providers.offline.picture.rooms import (
     PIER,
     ROOM,
     draw_boat,
+    draw_camp,
     draw_pier,
     draw_room,
     draw_vehicle,
@@ -52,8 +53,8 @@ def render(
     place = read_place(scene.description)
     setting = setting_of(place)
     kinds = scene_kinds(scene.description)
-    if setting in (PIER, BOAT):
-        kinds = (kinds - {"meadow"}) | {"sea"}
+    if setting in (PIER, BOAT) and "river" not in kinds:
+        kinds = (kinds - {"meadow"}) | {"sea"}  # a houseboat on the canal keeps its canal
     moon = moon_place(rng)
     image = paint_sky(rng, kinds, moon)
     draw = ImageDraw.Draw(image, "RGBA")
@@ -61,6 +62,8 @@ def render(
         draw_stars(draw, rng, kinds)
         draw_moon(image, draw, rng, kinds, moon)
         draw_landscape(draw, rng, kinds, moon)
+        if setting == OUTDOORS:
+            draw_camp(draw, rng, place)
         if setting == PIER:
             draw_pier(draw, rng)
         elif setting == BOAT:

@@ -203,6 +203,26 @@ def draw_boat(draw: ImageDraw.ImageDraw, rng: random.Random, place: Place) -> No
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=WARM_LIGHT, outline=(90, 80, 90), width=8)
 
 
+def draw_camp(draw: ImageDraw.ImageDraw, rng: random.Random, place: Place) -> None:
+    """A tent and a campfire where the family's place has them, behind the cast: a campsite, not only a lake."""
+    words = _words(place)
+    left = rng.random() < 0.5
+    if words & {"tent", "tents", "campsite"}:
+        x, base, w, h = CANVAS * (0.02 if left else 0.72), CANVAS * 0.74, CANVAS * 0.26, CANVAS * 0.22
+        cloth = rng.choice(((230, 140, 90), (110, 170, 130), (240, 200, 100)))
+        draw.polygon([(x, base), (x + w / 2, base - h), (x + w, base)], fill=cloth, outline=line_of(cloth), width=6)
+        draw.polygon([(x + w * 0.38, base), (x + w / 2, base - h * 0.6), (x + w * 0.62, base)], fill=WARM_LIGHT)
+    if words & {"campfire", "fire", "bonfire"}:
+        x, y = CANVAS * (0.9 if left else 0.1), CANVAS * 0.75
+        for i in range(16, 0, -1):
+            r = 20 + i * 14
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=alpha((255, 170, 80), 7))
+        for dx in (-60, 60):
+            draw.line([(x + dx, y + 24), (x - dx * 0.6, y + 4)], fill=(110, 70, 50), width=22)
+        for colour, h, w in (((240, 110, 60), 130, 50), ((255, 190, 80), 86, 32), ((255, 240, 170), 44, 15)):
+            draw.polygon([(x - w, y + 10), (x, y - h), (x + w, y + 10)], fill=colour)
+
+
 def _words(place: Place) -> set[str]:
     return set(" ".join([place.name, *place.objects]).lower().replace(",", " ").split())
 

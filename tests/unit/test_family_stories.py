@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bench.family_stories import (
@@ -126,3 +128,15 @@ def test_every_new_first_line_has_rhymes_to_answer_it() -> None:
 
     assert len(gifts) == len([gift for gift in gifts if gift])
     assert [line for line in firsts if len(set(rhyming_ends(last_word(line))) - {last_word(line)}) < 2] == []
+
+
+def test_a_title_after_an_exclamation_starts_with_a_capital() -> None:
+    from storyteller.models import Character, Scene
+    from storyteller.providers.offline.writer import RhymingStoryWriter
+
+    cast = [Character(id="noor", name="Noor", description="a girl of six with a red scarf")]
+    scene = Scene(id="home", description="the treehouse in the garden, with a rope ladder and fairy lights")
+    titles = [RhymingStoryWriter(seed=seed).write(cast, scene).title for seed in range(60)]
+    exclaimed = [title for title in titles if re.search(r"[!?] \w", title)]
+    assert exclaimed  # "Hic! The Treehouse", "Shh! The Treehouse"
+    assert not [title for title in exclaimed if re.search(r"[!?] [a-z]", title)]

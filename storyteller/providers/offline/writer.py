@@ -229,7 +229,8 @@ class _Story:
             if not says_where and not exclaims and (not says_who or self._rng.random() < TITLE_PLACE_CHANCE):
                 template += " {at_place}"
             title = template.format_map(fill)
-            title = _capital(title)
+            # "Hic! the Treehouse" is two titles' words run on: the word after a "!" starts again, capitalised.
+            title = re.sub(r"([!?] )([a-z])", lambda match: match.group(1) + match.group(2).upper(), _capital(title))
             if len(title) <= TITLE_MAX and title not in self._past_titles:
                 return title
         return f"{self._hero.short[:40]} and {self._plot.thing.format_map(self._fill())}"[:TITLE_MAX].title()

@@ -403,9 +403,9 @@ def _fairy_lights(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
 def _lamp(draw: ImageDraw.ImageDraw, x: float, small: bool = False) -> None:
     """A warm lamp and its pool of light: the room's own light at night."""
     y = CANVAS * (0.1 if small else 0.46)
-    for i in range(30, 0, -1):
-        r = 40 + i * (14 if small else 22)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=alpha(WARM_LIGHT, 4))
+    for i in range(12, 0, -1):  # few wide rings: each is a full-page blend at this size
+        r = 40 + i * (35 if small else 55)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=alpha(WARM_LIGHT, 9))
     if small:
         draw.ellipse((x - 30, y - 20, x + 30, y + 30), fill=WARM_LIGHT, outline=(90, 70, 60), width=5)
         return

@@ -168,3 +168,14 @@ def test_an_upward_import_and_a_circle_are_caught() -> None:
         "verse.py:1: storyteller.story imports storyteller.flow.tonight (storyteller.flow is not below it)"
     ]
     assert circles(found) == [["storyteller.flow.tonight", "storyteller.story.verse"]]
+
+
+def test_the_architecture_map_names_every_package_and_core_module() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text()
+    start = text.index("## The code's map")
+    block = text[start : text.index("\n## ", start + 1)]
+    packages = [
+        f"storyteller/{path.name}/" for path in (REPO / "storyteller").iterdir() if (path / "__init__.py").exists()
+    ]
+    core = [path.stem for path in (REPO / "storyteller").glob("*.py") if path.stem not in {"__init__", "__main__"}]
+    assert [name for name in packages + core if name not in block] == []

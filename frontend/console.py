@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,13 +30,12 @@ from frontend.graph import (
 from frontend.graph_drawing import draw
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
+from frontend.shelves import StoryShelf
 from storyteller.mail import Delivery
 from storyteller.models import FAMILY_ID_PATTERN, NightFailure, StoryItem
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from frontend.app import StoryShelf
 
 LOGIN = "/console/login"
 

@@ -62,7 +62,8 @@ class Mail(Construct):
             retention_period=Duration.days(14),
         )
 
-        # One row per (story, recipient): the mailer's claim and what SES said; it expires with the story.
+        # One row per (story, recipient): the mailer's claim and what SES said; it expires with the story, so
+        # no point-in-time recovery (as Stories): it would keep which story went to which address for 35 days.
         self.deliveries = dynamodb.TableV2(
             self,
             names.DELIVERIES_TABLE,
@@ -70,7 +71,7 @@ class Mail(Construct):
             sort_key=dynamodb.Attribute(name="recipient", type=dynamodb.AttributeType.STRING),
             billing=dynamodb.Billing.on_demand(),
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
+                point_in_time_recovery_enabled=False
             ),
             removal_policy=RemovalPolicy.DESTROY,
             time_to_live_attribute=names.TTL_ATTRIBUTE,

@@ -18,19 +18,24 @@ def test_stories_table_expires_items_by_ttl_and_streams_new_images(synthesized: 
     assert properties["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
 
-def test_every_table_is_on_demand_and_only_stories_has_no_point_in_time_recovery(synthesized: Synthesized) -> None:
+def test_every_table_is_on_demand_and_only_the_two_day_tables_have_no_point_in_time_recovery(
+    synthesized: Synthesized,
+) -> None:
     tables = synthesized.resources("AWS::DynamoDB::GlobalTable")
     # Families, their Characters and Scenes, the single-family Characters and Scenes (kept for the migration),
-    # Stories, ScheduleFirings, StoryMemory.
-    assert len(tables) == 8
-    stories = synthesized.logical_id(synthesized.stack.storage.stories)
+    # Stories, ScheduleFirings, StoryMemory, Deliveries.
+    assert len(tables) == 9
+    two_day = {
+        synthesized.logical_id(synthesized.stack.storage.stories),
+        synthesized.logical_id(synthesized.stack.mail.deliveries),
+    }
     for logical_id, table in tables.items():
         properties = table["Properties"]
         assert properties["BillingMode"] == "PAY_PER_REQUEST", logical_id
         for replica in properties["Replicas"]:
-            # A story lives two days: PITR would keep it restorable for 35 (docs/security.md).
+            # A story and its deliveries live two days: PITR would keep them restorable for 35 (docs/security.md).
             recovery = replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
-            assert recovery is (logical_id != stories), logical_id
+            assert recovery is (logical_id not in two_day), logical_id
 
 
 def test_media_bucket_expires_objects_after_two_days(synthesized: Synthesized) -> None:

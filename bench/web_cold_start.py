@@ -1,11 +1,12 @@
 """The web function's cold start: its import against the floor handler's, and the first story page after idle.
 
 A first view after idle is a new Lambda sandbox: CPython 3.13 starts, imports `functions.web.handler` from the
-asset as shipped (the app is built at import: settings, three secrets read, the templates), then renders the
-story page. Both are measured in a fresh interpreter each time, in turns with the floor handler (boto3 and
-Powertools' Logger, bench/cold_start.py), against the local endpoint seeded with a family's finished story.
-Interpreter start-up itself is not counted (Lambda's own init is not ours to cut). In AWS each secret read is
-a Secrets Manager call (~10-30 ms in-region) instead of a loopback one.
+asset as shipped (the app is built at import: settings, the origin header's secret read, the templates; the
+console's two secrets wait for its first request), then renders the story page. Both are measured in a fresh
+interpreter each time, in turns with the floor handler (boto3 and Powertools' Logger, bench/cold_start.py),
+against the local endpoint seeded with a family's finished story. Interpreter start-up itself is not counted
+(Lambda's own init is not ours to cut). In AWS each secret read is a Secrets Manager call (~10-30 ms
+in-region) instead of a loopback one.
 
     python -m bench.web_cold_start
 """
@@ -113,7 +114,7 @@ def report(result: dict[str, Any]) -> str:
     medians = result["median_seconds"]
     rows = [
         ["floor handler import (boto3 + Powertools Logger)", medians["floor_import"]],
-        ["web handler import (app built, secrets read)", medians["web_import"]],
+        ["web handler import (app built, origin secret read)", medians["web_import"]],
         ["first story page, after the import", medians["first_page"]],
         ["second story page (warm)", medians["second_page"]],
     ]

@@ -67,7 +67,7 @@ def create_app(
     announce: Callable[[str], None] | None = None,
     night_failures: Callable[[], list[NightFailure]] | None = None,
 ) -> FastAPI:
-    """The app; settings (and the console password) are read once, like a Lambda cold start.
+    """The app; settings are read once, like a Lambda cold start; the console's secrets at its first request.
 
     Stores and the runs gateway can be handed in (unit tests pass small fakes); by default they
     are the real ones, on AWS or on the local endpoint.
@@ -94,15 +94,11 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadAsGet)
 
-    password = auth.console_password(frontend, fetch_secret or _secrets_manager(region), announce)
-    check = auth.PasswordCheck.of(password)
-    secret = auth.session_key(frontend, fetch_secret or _secrets_manager(region))
     console = Console(
         runs=runs,
         stories=stories,
         templates=templates,
-        password=check,
-        sessions=auth.Sessions(secret, check, int(frontend.console_session_hours * 3600)),
+        keys=auth.console_keys(frontend, fetch_secret or _secrets_manager(region), announce),
         throttle=auth.LoginThrottle(),
         zone=zone,
         deliveries_of=(deliveries or DeliveryStore(settings)).of_story,

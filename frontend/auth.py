@@ -107,6 +107,43 @@ def session_key(settings: FrontendSettings, fetch_secret: Callable[[str], str]) 
     return secrets.token_urlsafe(32)
 
 
+@dataclass(frozen=True)
+class ConsoleKeys:
+    """The console's password check and its cookie signer."""
+
+    password: PasswordCheck
+    sessions: Sessions
+
+
+def console_keys(
+    settings: FrontendSettings,
+    fetch_secret: Callable[[str], str],
+    announce: Callable[[str], None] | None = None,
+) -> Callable[[], ConsoleKeys]:
+    """The console's keys, made at its first request and kept for the process.
+
+    Reading their two secrets and hashing the password (scrypt, ~50 ms) is work no story page needs, and in
+    AWS the web function's cold start is a story page's first view (issue 25). A password made up for this
+    run is made and announced at once: the user needs it before their first visit.
+    """
+    made_up = None
+    if settings.console_password is None and not settings.console_password_secret_name:
+        made_up = console_password(settings, fetch_secret, announce)
+    made: ConsoleKeys | None = None
+    lock = threading.Lock()  # two first requests at once must not make two keys
+
+    def keys() -> ConsoleKeys:
+        nonlocal made
+        with lock:
+            if made is None:
+                check = PasswordCheck.of(made_up or console_password(settings, fetch_secret))
+                key = session_key(settings, fetch_secret)
+                made = ConsoleKeys(check, Sessions(key, check, int(settings.console_session_hours * 3600)))
+            return made
+
+    return keys
+
+
 def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -47,14 +47,21 @@ class Console:
     runs: Runs
     stories: StoryShelf
     templates: Jinja2Templates
-    password: auth.PasswordCheck
-    sessions: auth.Sessions
+    keys: Callable[[], auth.ConsoleKeys]  # made at the first console request (auth.console_keys)
     throttle: auth.LoginThrottle
     zone: tzinfo
     # Each recipient's email of a story (the Deliveries table): shown on the run page.
     deliveries_of: Callable[[str], list[Delivery]]
     client_address_header: str | None = None
     night_failures: Callable[[], list[NightFailure]] = list
+
+    @property
+    def password(self) -> auth.PasswordCheck:
+        return self.keys().password
+
+    @property
+    def sessions(self) -> auth.Sessions:
+        return self.keys().sessions
 
     def page(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -36,12 +37,27 @@ def config_for(service: str) -> Config:
     return _CONFIG
 
 
+# One Session for every client: each new Session parses botocore's data files again (endpoints.json alone is
+# 1.2 MB), which made the web function's three clients at cold start cost over twice what one Session's do
+# (issue 25). A Session is not thread-safe while it makes clients (the clients it made are): hence the lock.
+_session: boto3.session.Session | None = None
+_session_lock = threading.Lock()
+
+
 @lru_cache(maxsize=32)
 def client(service: str, region: str) -> Any:
     """A client per service and region, made once: creating one costs ~50 ms and is thread-safe to share."""
-    return boto3.session.Session().client(service, region_name=region, config=config_for(service))
+    global _session
+    with _session_lock:
+        if _session is None:
+            _session = boto3.session.Session()
+        return _session.client(service, region_name=region, config=config_for(service))
 
 
 def reset_clients() -> None:
-    """Forget cached clients, after the endpoint changed (tests, local runtime restarts)."""
-    client.cache_clear()
+    """Forget cached clients and the Session (with the credentials it resolved), after the endpoint or the
+    credentials changed (tests, local runtime restarts)."""
+    global _session
+    with _session_lock:
+        client.cache_clear()
+        _session = None

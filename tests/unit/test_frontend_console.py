@@ -24,7 +24,7 @@ from storyteller.mail import Delivery
 from storyteller.models import NightFailure
 from storyteller.settings import Settings
 from tests.unit.frontend_histories import recorded
-from tests.unit.test_frontend_pages import Shelf, story
+from tests.unit.test_frontend_pages import SMITHS, Families, Presigner, Shelf, story
 
 PASSWORD = "moonlight-operator"
 MACHINE = f"arn:aws:states:eu-west-2:123456789012:stateMachine:{names.STATE_MACHINE}"
@@ -496,3 +496,55 @@ def test_a_run_whose_story_expired_says_so_and_shows_only_ids(sfn: FakeStepFunct
     for shown in (page, json.dumps(exported), listed, nights_page):
         assert event["title"] not in shown
         assert event["text"].splitlines()[0] not in shown
+
+
+def test_the_console_secrets_are_read_at_its_first_request_and_never_for_a_story_page(
+    sfn: FakeStepFunctions,
+) -> None:
+    """In AWS the web function's cold start is a story page's first view (issue 25): the console's two
+    secrets and its password hash wait for the console."""
+    secrets = {"web/console": json.dumps({"password": PASSWORD}), "web/session": "s" * 48}
+    fetched: list[str] = []
+
+    def fetch(name: str) -> str:
+        fetched.append(name)
+        return secrets[name]
+
+    settings = FrontendSettings(console_password_secret_name="web/console", session_secret_name="web/session")
+    app = create_app(
+        Settings(),
+        settings,
+        stories=Shelf(story("s1")),
+        media=Presigner(),
+        families=Families(SMITHS),
+        runs=Runs(lambda: sfn, None, names.STATE_MACHINE),
+        fetch_secret=fetch,
+    )
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+
+    assert client.get("/stories/s1").status_code == 200
+    assert fetched == []
+    assert log_in(client).status_code == 303
+    assert client.get("/console").status_code == 200
+    assert fetched == ["web/console", "web/session"]  # once for the process, not once a request
+
+
+def test_a_made_up_password_is_announced_when_the_app_is_made_and_opens_the_console(sfn: FakeStepFunctions) -> None:
+    said: list[str] = []
+    app = create_app(
+        Settings(),
+        FrontendSettings(),
+        stories=Shelf(),
+        runs=Runs(lambda: sfn, None, names.STATE_MACHINE),
+        announce=said.append,
+    )
+    assert len(said) == 1  # before anyone opens the console: `storyteller up` shows it at start
+    made_up = said[0].rsplit(" ", 1)[-1]
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    form = client.get("/console/login")
+
+    opened = client.post("/console/login", data={"csrf": csrf(form), "password": made_up, "next": "/console"})
+
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/console"
+    assert said == said[:1]

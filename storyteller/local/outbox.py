@@ -8,6 +8,7 @@ import json
 import logging
 import smtplib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -96,20 +97,29 @@ class Outbox:
         """Deliver each waiting message; returns how many messages were handled."""
         sqs = client("sqs", self.settings.aws_region)
         received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        handled = 0
+        by_story: dict[str, list[dict[str, Any]]] = {}
         for message in received.get("Messages", []):
-            notification = json.loads(message["Body"])
-            try:
-                self.deliver(notification)
-            except NotSentError as error:
-                # Left on the queue: it comes back after its visibility timeout, as in AWS.
-                log.warning("story email deferred: %s", error)
-                continue
-            handled += 1
-            if self.on_delivered is not None:
-                self.on_delivered(notification["MessageId"])
-            sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return handled
+            by_story.setdefault(_story_of(message), []).append(message)
+        if not by_story:
+            return 0
+        # Stories side by side, as concurrent mailer invocations are in AWS, so one slow story does not hold up a
+        # night's others. One story's copies (a redriven Notify) stay in turn: a claim still SENDING with no .eml
+        # means "killed before the send" only if no one else is sending it at that moment.
+        with ThreadPoolExecutor(max_workers=len(by_story), thread_name_prefix="storyteller-mailer") as pool:
+            return sum(pool.map(lambda copies: sum(self._handle(sqs, m) for m in copies), by_story.values()))
+
+    def _handle(self, sqs: Any, message: dict[str, Any]) -> bool:
+        notification = json.loads(message["Body"])
+        try:
+            self.deliver(notification)
+        except NotSentError as error:
+            # Left on the queue: it comes back after its visibility timeout, as in AWS.
+            log.warning("story email deferred: %s", error)
+            return False
+        if self.on_delivered is not None:
+            self.on_delivered(notification["MessageId"])
+        sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return True
 
     def deliver(self, notification: dict[str, Any]) -> dict[str, str]:
         """The mailer on one SNS notification: each recipient's status (see storyteller.mailer.deliver)."""
@@ -122,6 +132,14 @@ class Outbox:
 
     def transport(self) -> OutboxTransport:
         return OutboxTransport(self.folder, self.settings.smtp_url)
+
+
+def _story_of(message: dict[str, Any]) -> str:
+    """The story a queued message is about (its own id when it is not a story-ready message)."""
+    try:
+        return str(json.loads(json.loads(message["Body"])["Message"])["storyId"])
+    except (ValueError, KeyError, TypeError):
+        return str(message.get("MessageId", id(message)))
 
 
 def emails_for(folder: Path, story_id: str) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -111,6 +112,43 @@ def test_each_recipient_gets_one_email_however_often_the_message_comes(
     assert to_ann["Subject"] == "Tonight's bedtime story: Pip and the Lost Star"
     assert len(emails_for(smtp_settings.home / "outbox", story.id)) == 2
     assert _statuses(smtp_settings, story) == {ANN: DeliveryStatus.DELIVERED, BOB: DeliveryStatus.DELIVERED}
+
+
+class MeetingTransport(OutboxTransport):
+    """Sends only once another story's email is being sent too: one story after another never gets past this."""
+
+    meeting = threading.Barrier(2, timeout=60)
+
+    def send(self, email: EmailMessage, story_id: str, family_id: str) -> Outcome:
+        self.meeting.wait()
+        return super().send(email, story_id, family_id)
+
+
+class MeetingOutbox(Outbox):
+    def transport(self) -> OutboxTransport:
+        return MeetingTransport(self.folder, self.settings.smtp_url)
+
+
+def test_a_nights_stories_are_mailed_side_by_side_and_each_recipient_still_once(
+    smtp_settings: Settings,
+    mail_server: MailServer,  # noqa: F811
+    aws: LocalResources,
+) -> None:
+    family = _family(smtp_settings)
+    stories = [_story(smtp_settings, family), _story(smtp_settings, family)]
+    sns = client("sns", smtp_settings.aws_region)
+    for story in stories:
+        sns.publish(TopicArn=aws.topic_arn, Message=json.dumps({"storyId": story.id, "familyId": family.id}))
+    outbox = MeetingOutbox(aws.outbox_queue_url, smtp_settings.home / "outbox", smtp_settings)
+
+    handled = 0
+    while handled < len(stories):
+        handled += outbox.poll()  # one story after another would break the meeting after its 60 s
+
+    assert len(mail_server.to(ANN)) == 2
+    assert len(mail_server.to(BOB)) == 2
+    for story in stories:
+        assert _statuses(smtp_settings, story) == {ANN: DeliveryStatus.DELIVERED, BOB: DeliveryStatus.DELIVERED}
 
 
 class KillAfterSend(OutboxTransport):

@@ -23,7 +23,7 @@ from storyteller.local.faults import FaultKind, Target
 from storyteller.local.runtime import FunctionFailedError
 from storyteller.models import StoryStatus
 from storyteller.retry import RetryExit, RetryRefusedError, failed_state, retry_story
-from tests.reliability.conftest import FIGURES
+from tests.figures import FIGURES
 from tests.reliability.drill import Drill
 
 WORKERS = 24

@@ -24,8 +24,8 @@ from typing import Any
 from bench.common import isolated_home, median, percentile, sleeping_providers, table, verdict, write_result
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
-from storyteller.seed import seed
 from storyteller.settings import get_settings
 
 TEXT_SECONDS, IMAGE_SECONDS, AUDIO_SECONDS = 0.5, 2.0, 2.0

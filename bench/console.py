@@ -20,9 +20,9 @@ from bench.common import isolated_home, median, percentile, write_result
 from frontend.app import create_app
 from frontend.settings import FrontendSettings
 from storyteller.dal.catalog import CatalogStore
+from storyteller.households.seed import seed
 from storyteller.local.faults import FaultPlan
 from storyteller.local.runtime import LocalRuntime
-from storyteller.seed import seed
 from storyteller.settings import get_settings
 
 RUNS = 200

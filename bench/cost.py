@@ -5,7 +5,7 @@ illustrator talk over real HTTP to the project's fake OpenAI (tests/fakes/openai
 token usage at four characters a token and 1,756 output tokens a picture, as docs/providers.md estimates.
 Polly cannot speak locally, so a stand-in narrator answers with Polly's model name; the Narrate handler
 prices the narration by the characters read, exactly as it does in AWS. Each story's recorded usage is
-priced by `storyteller/pricing.py` with the settings' `prices` (DEFAULT_PRICES). Reasoning tokens (which
+priced by `storyteller/providers/pricing.py` with the settings' `prices` (DEFAULT_PRICES). Reasoning tokens (which
 a real model may add, billed as output) are not modelled by the fake: this is the floor of the range.
 
 Both profiles are measured (STORYTELLER_PROFILE): `standard` (medium picture, Polly's neural voice) and
@@ -29,12 +29,12 @@ from bench.common import MP3, isolated_home, table, verdict, write_result
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character
 from storyteller.providers.factory import ProviderOverrides
 from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.providers.polly_narrator import PollyNarrator
-from storyteller.seed import seed
 from storyteller.settings import DEFAULT_PRICES, get_settings
 from tests.fakes.openai_server import FakeOpenAI
 

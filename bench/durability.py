@@ -20,6 +20,7 @@ from typing import Any
 from bench.common import isolated_home, median, percentile, table, write_result
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
+from storyteller.households.seed import CHARACTERS, SCENES, seed
 from storyteller.local.endpoint import LocalEndpoint
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import DurableStore
@@ -29,7 +30,6 @@ from storyteller.providers.factory import ProviderOverrides
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
 from storyteller.providers.offline.narrator import HibariNarrator
 from storyteller.providers.offline.writer import RhymingStoryWriter
-from storyteller.seed import CHARACTERS, SCENES, seed
 from storyteller.settings import get_settings
 
 REGION = "eu-west-2"

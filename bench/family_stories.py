@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 
 from bench.common import write_result
-from storyteller.kinship import read_kin
+from storyteller.flow.tonight import pick_cast
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.providers.offline.verses.lines import FILLER, FILLER_BUDGET
 from storyteller.providers.offline.verses.people import past, read_person, singular
@@ -25,9 +25,9 @@ from storyteller.providers.offline.verses.place import read_place
 from storyteller.providers.offline.verses.plots import PLOTS, SPOKEN_TO
 from storyteller.providers.offline.verses.rhymer import syllables
 from storyteller.providers.offline.writer import RhymingStoryWriter
-from storyteller.reading_level import ReadingLevel, reading_level
-from storyteller.story import pick_cast
-from storyteller.validation import validate_story, verse_lines
+from storyteller.story.kinship import read_kin
+from storyteller.story.reading_level import ReadingLevel, reading_level
+from storyteller.story.validation import validate_story, verse_lines
 
 NIGHTS = 5
 # Stock phrases that say nothing about this family; a story may use a few, not many.

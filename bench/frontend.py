@@ -172,7 +172,7 @@ def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
         if not key.startswith(("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_"))
     }
     environment.update(STORYTELLER_HOME=str(home), STORYTELLER_CONSOLE_PASSWORD="bench-password-not-secret")
-    command = [sys.executable, "-c", "from storyteller.cli import main; main()", "up", "--port", str(port)]
+    command = [sys.executable, "-c", "from storyteller.cli.main import main; main()", "up", "--port", str(port)]
     with (home.parent / UP_LOG).open("wb") as log:
         return subprocess.Popen(command, cwd=home.parent, env=environment, stdout=log, stderr=subprocess.STDOUT)
 

@@ -26,7 +26,7 @@ from bench.common import isolated_home, median, percentile, sleeping_providers, 
 from bench.concurrency import QUIET_SECONDS, _executions_by_story
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
 from storyteller.local.outbox import read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.scheduler import FamilySchedules

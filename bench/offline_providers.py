@@ -28,11 +28,11 @@ import json, resource, sys, time
 job, story_file = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
 from storyteller.models import LegacyStoryCreated as StoryCreated  # the whole story, as the providers need it
-from storyteller.seed import CHARACTERS, SCENES
+from storyteller.households.seed import CHARACTERS, SCENES
 cast, scene = list(CHARACTERS[:3]), SCENES[0]
 if job == "story":
     from storyteller.providers.offline.writer import RhymingStoryWriter
-    from storyteller.validation import validate_story
+    from storyteller.story.validation import validate_story
     provider = RhymingStoryWriter(seed=SEED)
     def call():
         draft = provider.write(cast, scene)
@@ -46,7 +46,7 @@ else:
         def call():
             return provider.illustrate(story.title, story.characters, story.scene)
     else:
-        from storyteller.media import narration_text
+        from storyteller.flow.media import narration_text
         from storyteller.providers.offline.narrator import HibariNarrator
         provider = HibariNarrator()
         def call():

@@ -22,12 +22,12 @@ from bench.common import isolated_home, median, sleeping_providers, table, verdi
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
+from storyteller.flow.workflow import WorkflowResources, render_definition
+from storyteller.households.seed import seed
 from storyteller.local import runtime as local_runtime
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryCreated
-from storyteller.seed import seed
 from storyteller.settings import get_settings
-from storyteller.workflow import WorkflowResources, render_definition
 
 TEXT_SECONDS, IMAGE_SECONDS, AUDIO_SECONDS = 0.5, 2.0, 2.0
 CRITICAL_PATH = TEXT_SECONDS + max(IMAGE_SECONDS, AUDIO_SECONDS)

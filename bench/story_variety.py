@@ -17,12 +17,12 @@ from itertools import combinations
 
 from bench.common import write_result
 from storyteller.errors import StoryValidationError
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, PastStory, Scene, StoryDraft
 from storyteller.providers.offline.verses.rhymer import METRE_SLACK, syllables
 from storyteller.providers.offline.verses.scenes import lexicon_for
 from storyteller.providers.offline.writer import RhymingStoryWriter
-from storyteller.seed import CHARACTERS, SCENES
-from storyteller.validation import couplets, validate_story, verse_lines
+from storyteller.story.validation import couplets, validate_story, verse_lines
 
 NIGHTS = 200
 # A line "many nights share" is one found verbatim in more than this share of the other nights.

@@ -39,11 +39,11 @@ from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
-from storyteller.mailer.models import Delivery
+from storyteller.mail import Delivery
 from storyteller.mailer.unsubscribe import signing_key as unsubscribe_key
 from storyteller.models import NightFailure, StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
-from storyteller.verse import stanzas
+from storyteller.story.verse import stanzas
 
 HERE = Path(__file__).resolve().parent
 # Media links must outlive a long bedtime page view, never the story itself.

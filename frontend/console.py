@@ -29,7 +29,7 @@ from frontend.graph import (
 from frontend.graph_drawing import draw
 from frontend.history import RunHistory, StateStatus, read_history
 from frontend.runs import STATUSES, Runs, StateMachineNotFoundError
-from storyteller.mailer.models import Delivery
+from storyteller.mail import Delivery
 from storyteller.models import FAMILY_ID_PATTERN, NightFailure, StoryItem
 
 log = logging.getLogger(__name__)

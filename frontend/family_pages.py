@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from frontend import auth
 from storyteller.errors import DuplicateError, LastOfItsKindError, NotFoundError
-from storyteller.households import character_named, next_night, remove_from_cast, remove_scene, shelf_token, slug
-from storyteller.mailer.models import MailStop
+from storyteller.households.family import character_named, next_night, remove_from_cast, remove_scene, shelf_token, slug
+from storyteller.mail import MailStop
 from storyteller.models import Character, Family, Scene, StoryItem, input_problems
 
 FORM_FIELD_MAX = 2_000  # no field of these forms is longer; a bigger one is refused before parsing

@@ -14,7 +14,7 @@ from typing import Protocol
 from fastapi import APIRouter, Request, Response
 from fastapi.templating import Jinja2Templates
 
-from storyteller.mailer.models import MailStop
+from storyteller.mail import MailStop
 from storyteller.mailer.unsubscribe import Unsubscribe, read_token
 from storyteller.models import Family
 

@@ -21,6 +21,7 @@ from frontend import front_door
 from infra.config import DeployConfig
 from infra.functions import FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
+from infra.secrets import generated_key
 from infra.storage import Storage
 from storyteller import names
 
@@ -83,28 +84,20 @@ class Frontend(Construct):
             "way to tell the family; docs/deploy.md shows how to change it by hand.",
         )
         # Signs console session cookies: one key for every instance and cold start, so a login outlives both.
-        self.session_secret = secretsmanager.Secret(
+        self.session_secret = generated_key(
             self,
             "SessionSecret",
             description="storyteller: key that signs the run console's session cookies",
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-        )
-        acknowledge(
-            self.session_secret,
-            "AwsSolutions-SMG4",
-            "Rotating the cookie-signing key would only log operators out; docs/deploy.md shows how to renew it.",
+            not_rotated_because="Rotating the cookie-signing key would only log operators out; docs/deploy.md shows "
+            "how to renew it.",
         )
         # CloudFront's proof of origin: it sends this value in a header, the function refuses requests without it.
-        self.origin_secret = secretsmanager.Secret(
+        self.origin_secret = generated_key(
             self,
             "OriginSecret",
             description="storyteller: header value CloudFront sends so the web function knows the request is its",
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-        )
-        acknowledge(
-            self.origin_secret,
-            "AwsSolutions-SMG4",
-            "CloudFront reads the value at deploy; rotating it needs a redeploy, which docs/deploy.md describes.",
+            not_rotated_because="CloudFront reads the value at deploy; rotating it needs a redeploy, which "
+            "docs/deploy.md describes.",
         )
 
         self.web = StoryFunction(

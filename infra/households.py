@@ -19,7 +19,7 @@ from infra.functions import LOG_RETENTION, FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
 from infra.storage import Storage
 from storyteller import names
-from storyteller.family_sync import SCHEDULE_PREFIX, SyncTargets, schedule_request
+from storyteller.households.family_sync import SCHEDULE_PREFIX, SyncTargets, schedule_request
 from storyteller.models import Family
 
 # A family's change waits behind a failing one for at most this many tries, then goes to the DLQ.
@@ -103,8 +103,8 @@ class Households(Construct):
         # Only to remove the SNS email subscriptions of earlier releases; the mailer emails through SES.
         sync.allow(["sns:Unsubscribe"], [topic.topic_arn])
         sync.allow(["dynamodb:UpdateItem"], [storage.families.table_arn])  # the subscriptions' ARNs
-        # A removed family is forgotten at once (storyteller/forget.py): its stories by the family index, their
-        # rows and their media.
+        # A removed family is forgotten at once (storyteller/households/forget.py): its stories by the family
+        # index, their rows and their media.
         sync.allow(["dynamodb:Query"], [storage.stories_by_family_arn()])
         sync.allow(["dynamodb:DeleteItem"], [storage.stories.table_arn])
         sync.allow(["dynamodb:Query", "dynamodb:DeleteItem"], [storage.memory.table_arn])  # what it was told

@@ -67,9 +67,8 @@ PACKAGES = ("storyteller", "functions", "frontend")
 # Local-mode code (moto endpoint, CLI) and the offline providers need packages the asset leaves out.
 EXCLUDED_SOURCES = (
     "storyteller/local",
-    "storyteller/cli.py",
-    "storyteller/cli_families.py",
-    "storyteller/cli_support.py",
+    "storyteller/cli",
+    "storyteller/__main__.py",
     "storyteller/providers/offline",
 )
 

@@ -16,7 +16,6 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as event_sources
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -26,6 +25,7 @@ from constructs import Construct
 from infra.config import DeployConfig
 from infra.functions import FunctionKit, StoryFunction
 from infra.nag import acknowledge, resource_finding
+from infra.secrets import generated_key
 from infra.storage import Storage
 from storyteller import names
 
@@ -97,17 +97,12 @@ class Mail(Construct):
             ],
         )
         # Signs each recipient's unsubscribe link; the story pages verify it.
-        self.unsubscribe_key = secretsmanager.Secret(
+        self.unsubscribe_key = generated_key(
             self,
             "UnsubscribeKey",
             description="Signs the one-click unsubscribe link of each story email",
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-        )
-        acknowledge(
-            self.unsubscribe_key,
-            "AwsSolutions-SMG4",
-            "Rotating this key would void the unsubscribe link of every email already sent (RFC 8058 asks that "
-            "it keep working); it signs, it does not open anything.",
+            not_rotated_because="Rotating this key would void the unsubscribe link of every email already sent "
+            "(RFC 8058 asks that it keep working); it signs, it does not open anything.",
         )
 
         self.queue = sqs.Queue(

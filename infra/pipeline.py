@@ -23,8 +23,8 @@ from constructs import Construct
 from infra.functions import FunctionKit, StoryFunction
 from infra.nag import acknowledge
 from infra.storage import Storage
-from storyteller import events as story_events
 from storyteller import names
+from storyteller.flow import events as story_events
 
 # The stream holds a record for 24 hours; a story not delivered within a few tries goes to the pipe's DLQ.
 PIPE_RETRY_ATTEMPTS = 3

@@ -16,12 +16,12 @@ from infra.nag import acknowledge, resource_finding
 from infra.pipeline import dead_letter_queue, service_principal
 from infra.storage import Storage
 from storyteller import names
-from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, STATUS_CHANGE
-from storyteller.workflow import WorkflowResources, definition_text
+from storyteller.flow.run_outcome import ENDED_WITHOUT_EMAIL, STATUS_CHANGE
+from storyteller.flow.workflow import WorkflowResources, definition_text
 
 # Below the Illustrate/Narrate tasks' TimeoutSeconds in the ASL (a test holds us to it), so a slow job
 # fails as the function's own timeout, with its logs, rather than as a bare States.Timeout.
-# It holds one provider call at worst (OpenAI's 90 s × 3 tries and their waits: storyteller/budgets.py).
+# It holds one provider call at worst (OpenAI's 90 s × 3 tries and their waits: storyteller/providers/budgets.py).
 MEDIA_TIMEOUT = Duration.seconds(300)
 
 # The actions the definition's states call, by state: Claim/SaveMedia/MarkNotified, Illustrate/Narrate, Notify.
@@ -137,7 +137,7 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             tracing_enabled=True,
         )
-        # A run that ends without its email marks its story FAILED (storyteller/run_outcome.py); the local
+        # A run that ends without its email marks its story FAILED (storyteller/flow/run_outcome.py); the local
         # runtime hands the same event to the same function (storyteller/local/status_rule.py).
         self.run_status = StoryFunction(
             self,

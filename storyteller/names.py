@@ -18,7 +18,7 @@ STORIES_BY_FAMILY_INDEX: Final = "byFamily"
 DEFAULT_FAMILY: Final = "default"
 # Kept on a family's row beside the family (storyteller.dal.families drops it when reading a Family):
 # which subscription serves which address, so a removed address can be unsubscribed without listing
-# every subscription of the topic (storyteller.family_sync).
+# every subscription of the topic (storyteller.households.family_sync).
 SUBSCRIPTIONS_ATTRIBUTE: Final = "subscriptionArns"
 # Also beside a family: the addresses that get no more email (unsubscribed, hard bounce, complaint), each
 # with why and when, so the manage page can say who left and the family keeps its list.

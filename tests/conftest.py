@@ -1,4 +1,4 @@
-"""Every test gets its own STORYTELLER_HOME and no real AWS settings; the local runtime is a fixture."""
+"""Every test gets its own STORYTELLER_HOME, no real AWS or OpenAI settings and fresh clients."""
 
 from __future__ import annotations
 
@@ -10,26 +10,37 @@ from typing import Any
 import pytest
 
 from storyteller.dal.aws import reset_clients
+from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.settings import Settings, get_settings
 from tests.figures import FIGURES, WORKER_OUTPUT_KEY
 
 _LEAKY = ("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_")
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """No setting from the developer's shell or .env reaches a test."""
+def isolate(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """No setting from the developer's shell or .env reaches the code under test; its home is `home`."""
     for name in list(os.environ):
         if name.startswith(_LEAKY):
-            monkeypatch.delenv(name)
+            patch.delenv(name)
+    patch.setenv("STORYTELLER_HOME", str(home))
+    patch.chdir(home.parent)  # so a developer's ./.env is not read
+    fresh_clients()
+
+
+def fresh_clients() -> None:
+    """Settings and clients are cached per process; a test's environment must be read anew."""
+    get_settings.cache_clear()
+    reset_clients()
+    reset_openai_clients()  # a client (and an API key read from Secrets Manager) is made per settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Each test its own home and environment."""
     home = tmp_path / "home"
-    monkeypatch.setenv("STORYTELLER_HOME", str(home))
-    monkeypatch.chdir(tmp_path)  # so a developer's ./.env is not read
-    get_settings.cache_clear()
-    reset_clients()
+    isolate(monkeypatch, home)
     yield home
-    get_settings.cache_clear()
-    reset_clients()
+    fresh_clients()
 
 
 @pytest.fixture

@@ -11,18 +11,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
 from storyteller import names
-from storyteller.budgets import Deadline
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
+from storyteller.flow.tonight import create_story
 from storyteller.observability import logger, metrics, tracer
 from storyteller.providers import factory
-from storyteller.reading_level import YOUNG, reading_level
+from storyteller.providers.budgets import Deadline
 from storyteller.settings import get_settings
-from storyteller.story import create_story
+from storyteller.story.reading_level import YOUNG, reading_level
 
 # Scheduler and Lambda's async queue both deliver at least once: a firing is keyed by its family and its
 # scheduled time (`<aws.scheduler.scheduled-time>` in the target's input), so a duplicate returns the story
@@ -78,7 +78,7 @@ def _write_story(event: dict[str, Any], context: LambdaContext) -> dict[str, Any
     story = create_story(
         CatalogStore(settings, family_id),
         StoryStore(settings),
-        # Every draft and moderation call ends by the function's own deadline (storyteller/budgets.py).
+        # Every draft and moderation call ends by the function's own deadline (storyteller/providers/budgets.py).
         factory.story_writer(settings, reading_level(family.age) if family else YOUNG, Deadline.from_context(context)),
         random.Random(settings.story_seed),
         attempts=settings.writer_attempts,

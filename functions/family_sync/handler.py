@@ -1,4 +1,4 @@
-"""Families table stream → each family's schedule and email subscriptions (storyteller/family_sync.py)."""
+"""Families table stream → each family's schedule and email subscriptions (storyteller/households/family_sync.py)."""
 
 from typing import Any
 
@@ -12,8 +12,8 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore, family_from_row
 from storyteller.dal.items import from_item
-from storyteller.family_sync import SyncTargets, sync_family
-from storyteller.forget import forget_family
+from storyteller.households.family_sync import SyncTargets, sync_family
+from storyteller.households.forget import forget_family
 from storyteller.models import Family
 from storyteller.observability import logger, metrics, tracer
 from storyteller.settings import get_settings

@@ -1,5 +1,5 @@
-"""The deploy's custom resource (CDK Provider framework): make the default family (storyteller/migration.py),
-then bring every family's schedule up to what this deploy's schedules carry (storyteller/family_sync.py)."""
+"""The deploy's custom resource (CDK Provider framework): make the default family (storyteller/households/migration.py),
+then bring every family's schedule up to what this deploy's schedules carry (storyteller/households/family_sync.py)."""
 
 from dataclasses import asdict
 from typing import Any
@@ -9,9 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions import imported
 from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore
-from storyteller.family_sync import SyncTargets, resync_schedules
+from storyteller.households.family_sync import SyncTargets, resync_schedules
+from storyteller.households.migration import migrate
 from storyteller.mailer.migration import remove_email_subscriptions
-from storyteller.migration import migrate
 from storyteller.observability import logger, tracer
 from storyteller.settings import get_settings
 

@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.parser.models import SnsNotificationModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.mail import StoryReady
 from storyteller.mailer.deliver import deliver_story
-from storyteller.mailer.models import StoryReady
 from storyteller.mailer.ses import SEND_CONFIG, SesTransport
 from storyteller.mailer.stores import mail_settings, mail_stores
 from storyteller.observability import logger, metrics, tracer

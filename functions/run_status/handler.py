@@ -6,8 +6,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
+from storyteller.flow.run_outcome import ExecutionStatusChange, record_run_outcome
 from storyteller.observability import logger, metrics, tracer
-from storyteller.run_outcome import ExecutionStatusChange, record_run_outcome
 from storyteller.settings import get_settings
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import imported
 from storyteller.errors import InvalidEventError
-from storyteller.events import story_created_from_record
+from storyteller.flow.events import story_created_from_record
 from storyteller.observability import logger, metrics, tracer
 
 

@@ -18,7 +18,7 @@ _S3_IN_AWS = _CONFIG.merge(
 )
 _S3_LOCAL = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
 # Polly answers a chunk in seconds: shorter reads and fewer tries keep a whole call inside the narration
-# function's timeout (storyteller/budgets.py; a test holds the sum to the template's timeouts).
+# function's timeout (storyteller/providers/budgets.py; a test holds the sum to the template's timeouts).
 _POLLY = _CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=30))
 
 

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
-from storyteller.mailer.models import Delivery, DeliveryStatus, Outcome
+from storyteller.mail import Delivery, DeliveryStatus, Outcome
 from storyteller.settings import Settings
 
 

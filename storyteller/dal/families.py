@@ -12,7 +12,7 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.items import from_item, to_item
 from storyteller.errors import DuplicateError, UnknownFamilyError
-from storyteller.mailer.models import MailStop
+from storyteller.mail import MailStop
 from storyteller.models import Family
 from storyteller.settings import Settings
 

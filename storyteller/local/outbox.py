@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from storyteller.dal.aws import client
 from storyteller.local.store import write_durably
+from storyteller.mail import DeliveryStatus, Outcome, StoryReady
 from storyteller.mailer.deliver import AnswerLostError, NotSentError, deliver_story
-from storyteller.mailer.models import DeliveryStatus, Outcome, StoryReady
 from storyteller.mailer.stores import mail_settings, mail_stores
 from storyteller.settings import Settings
 

@@ -13,8 +13,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.events.models import EventPattern
 
-from storyteller import events, names
+from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.flow import events
 from storyteller.local.lambdas import LocalLambdas
 
 log = logging.getLogger(__name__)

@@ -6,11 +6,12 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.flow.workflow import WorkflowResources, render_definition
 from storyteller.settings import Settings
-from storyteller.workflow import WorkflowResources, render_definition
 
 _ROLE_POLICY = json.dumps(
     {
@@ -42,33 +43,15 @@ def provision(settings: Settings) -> LocalResources:
     """Tables, bucket, topic, functions and the state machine from the real ASL file."""
     region = settings.aws_region
     dynamodb = client("dynamodb", region)
-    dynamodb.create_table(
-        TableName=settings.families_table,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    _table(dynamodb, settings.families_table, "id")
     for table in (settings.characters_table, settings.scenes_table):
-        dynamodb.create_table(
-            TableName=table,
-            KeySchema=[
-                {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
-                {"AttributeName": "id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
-                {"AttributeName": "id", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-    stories = dynamodb.create_table(
-        TableName=settings.stories_table,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "id", "AttributeType": "S"},
-            {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
-            {"AttributeName": "createdAt", "AttributeType": "S"},
-        ],
+        _table(dynamodb, table, names.FAMILY_KEY, "id")
+    stories = _table(
+        dynamodb,
+        settings.stories_table,
+        "id",
+        ttl=names.TTL_ATTRIBUTE,
+        extra_attributes=(names.FAMILY_KEY, "createdAt"),
         GlobalSecondaryIndexes=[
             {
                 "IndexName": names.STORIES_BY_FAMILY_INDEX,
@@ -79,52 +62,11 @@ def provision(settings: Settings) -> LocalResources:
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
-        BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )
-    dynamodb.update_time_to_live(
-        TableName=settings.stories_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
-    )
-    dynamodb.create_table(
-        TableName=settings.firings_table,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=settings.firings_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.FIRINGS_TTL_ATTRIBUTE},
-    )
-    dynamodb.create_table(
-        TableName=settings.deliveries_table,
-        KeySchema=[{"AttributeName": "storyId", "KeyType": "HASH"}, {"AttributeName": "recipient", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "storyId", "AttributeType": "S"},
-            {"AttributeName": "recipient", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=settings.deliveries_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
-    )
-    dynamodb.create_table(
-        TableName=settings.memory_table,
-        KeySchema=[
-            {"AttributeName": names.FAMILY_KEY, "KeyType": "HASH"},
-            {"AttributeName": "toldAt", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": names.FAMILY_KEY, "AttributeType": "S"},
-            {"AttributeName": "toldAt", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=settings.memory_table,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": names.TTL_ATTRIBUTE},
-    )
+    _table(dynamodb, settings.firings_table, "id", ttl=names.FIRINGS_TTL_ATTRIBUTE)
+    _table(dynamodb, settings.deliveries_table, "storyId", "recipient", ttl=names.TTL_ATTRIBUTE)
+    _table(dynamodb, settings.memory_table, names.FAMILY_KEY, "toldAt", ttl=names.TTL_ATTRIBUTE)
     s3 = client("s3", region)
     s3.create_bucket(Bucket=settings.media_bucket, CreateBucketConfiguration={"LocationConstraint": region})
 
@@ -171,3 +113,30 @@ def _create_function(name: str, role_arn: str, region: str) -> str:
     )
     arn: str = created["FunctionArn"]
     return arn
+
+
+def _table(
+    dynamodb: Any,
+    name: str,
+    hash_key: str,
+    range_key: str | None = None,
+    *,
+    ttl: str | None = None,
+    extra_attributes: tuple[str, ...] = (),
+    **options: Any,
+) -> dict[str, Any]:
+    """One on-demand table keyed by string attributes, with its TTL attribute when it has one (as infra/storage)."""
+    keys = [(hash_key, "HASH")] + ([(range_key, "RANGE")] if range_key else [])
+    described: dict[str, Any] = dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in keys],
+        AttributeDefinitions=[
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in [key for key, _ in keys] + list(extra_attributes)
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        **options,
+    )
+    if ttl is not None:
+        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+    return described

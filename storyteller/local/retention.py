@@ -24,7 +24,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 from storyteller.dal.aws import client
 from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.stories import StoryStore
-from storyteller.forget import expired_story_ids, forget_stories
+from storyteller.households.forget import expired_story_ids, forget_stories
 from storyteller.local.store import DurableStore
 from storyteller.settings import Settings
 

@@ -23,8 +23,8 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from storyteller.flow.run_outcome import INTERRUPTED_CAUSE, INTERRUPTED_ERROR
 from storyteller.local.store import DurableStore
-from storyteller.run_outcome import INTERRUPTED_CAUSE, INTERRUPTED_ERROR
 
 log = logging.getLogger(__name__)
 

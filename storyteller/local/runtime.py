@@ -21,7 +21,9 @@ from storyteller.dal.aws import client
 from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
-from storyteller.households import ensure_default_family
+from storyteller.flow.retry import NOTIFY_STATE
+from storyteller.flow.run_outcome import ENDED_WITHOUT_EMAIL, one_line_failure
+from storyteller.households.family import ensure_default_family
 from storyteller.local import redrive, run_journal
 from storyteller.local.activity import Activity
 from storyteller.local.endpoint import LocalEndpoint, Middleware
@@ -36,12 +38,10 @@ from storyteller.local.state import LocalState, Restored
 from storyteller.local.status_rule import RunStatusRule
 from storyteller.local.store import DurableStore
 from storyteller.local.write_ahead import Durability
-from storyteller.mailer.models import DeliveryStatus
+from storyteller.mail import DeliveryStatus
 from storyteller.models import StoryStatus
 from storyteller.observability import LOG_FILE_VARIABLE
 from storyteller.providers import factory
-from storyteller.retry import NOTIFY_STATE
-from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, one_line_failure
 from storyteller.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ PUMP = "storyteller-pump"
 # 0.2 s 1.08 times the critical path).
 PUMP_INTERVAL_SECONDS = 0.2
 # How long a stop waits for functions still running (interrupted narrations end in milliseconds; a provider
-# waiting on the network may not, and the CLI then ends the process without it: storyteller/cli.py main).
+# waiting on the network may not, and the CLI then ends the process without it: storyteller/cli/main.py main).
 DRAIN_SECONDS = 15.0
 # How long an ended run may take to show on its story (FAILED) before a waiter reports it anyway.
 STATUS_SETTLE_SECONDS = 10.0

@@ -16,7 +16,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from storyteller.households import next_night
+from storyteller.households.family import next_night
 from storyteller.models import Family
 
 log = logging.getLogger(__name__)

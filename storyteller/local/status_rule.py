@@ -17,8 +17,8 @@ from typing import Any
 
 from storyteller import names
 from storyteller.dal.aws import client
+from storyteller.flow.run_outcome import ENDED_WITHOUT_EMAIL, status_change_event
 from storyteller.local.lambdas import LocalLambdas
-from storyteller.run_outcome import ENDED_WITHOUT_EMAIL, status_change_event
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 2.0  # how often every ended run is listed; runs heard ending are delivered at once

@@ -23,8 +23,8 @@ from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
+from storyteller.mail import DeliveryStatus, MailStop, Outcome, StopReason, StoryReady
 from storyteller.mailer.message import EmailLinks, compose
-from storyteller.mailer.models import DeliveryStatus, MailStop, Outcome, StopReason, StoryReady
 from storyteller.mailer.picture import email_jpeg
 from storyteller.mailer.unsubscribe import make_token
 

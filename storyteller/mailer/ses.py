@@ -16,8 +16,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
+from storyteller.mail import DeliveryStatus, Outcome
 from storyteller.mailer.deliver import AnswerLostError, NotSentError
-from storyteller.mailer.models import DeliveryStatus, Outcome
 
 # One attempt: see the module's docstring.
 SEND_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=20)

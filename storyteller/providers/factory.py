@@ -7,10 +7,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from storyteller.budgets import Deadline
+from storyteller.providers.budgets import Deadline
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
-from storyteller.reading_level import YOUNG, ReadingLevel
 from storyteller.settings import IllustratorChoice, NarratorChoice, Settings, WriterChoice
+from storyteller.story.reading_level import YOUNG, ReadingLevel
 
 
 @dataclass

@@ -13,9 +13,9 @@ import httpx2
 import openai
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storyteller.budgets import OPENAI_MAX_RETRY_DELAY_SECONDS, Deadline, openai_call_limits
 from storyteller.dal.aws import client as aws_client
 from storyteller.errors import ProviderError, ProviderUnavailableError
+from storyteller.providers.budgets import OPENAI_MAX_RETRY_DELAY_SECONDS, Deadline, openai_call_limits
 from storyteller.settings import Settings
 
 # Secret strings may be the bare key or JSON holding it under one of these names.
@@ -76,7 +76,7 @@ class _QuotaAwareOpenAI(openai.OpenAI):
     """The SDK retries every 429; an exhausted quota is a billing state, and retrying only delays the error.
 
     It also waits as long as a Retry-After asks (up to two minutes); ours waits at most the backoff's own
-    cap, so a call's worst case is what storyteller/budgets.py adds up and its deadline allows.
+    cap, so a call's worst case is what storyteller/providers/budgets.py adds up and its deadline allows.
     """
 
     def _should_retry(self, response: httpx2.Response) -> bool:

@@ -10,13 +10,13 @@ import threading
 import openai
 from openai.types.images_response import Usage as ImagesUsage
 
-from storyteller import pricing
-from storyteller.budgets import Deadline
 from storyteller.errors import ProviderError
 from storyteller.models import Character, ImageUsage, Scene
+from storyteller.providers import pricing
+from storyteller.providers.budgets import Deadline
 from storyteller.providers.openai_client import translated_errors, within
 from storyteller.settings import ImageQuality
-from storyteller.validation import clean_text
+from storyteller.story.validation import clean_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # One look for every night's picture, so a week of stories reads like one book.

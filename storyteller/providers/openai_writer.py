@@ -10,14 +10,14 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from storyteller import pricing
-from storyteller.budgets import Deadline
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
+from storyteller.providers import pricing
+from storyteller.providers.budgets import Deadline
 from storyteller.providers.local_safety import unsafe_words
 from storyteller.providers.openai_client import translated_errors, within
-from storyteller.reading_level import YOUNG, ReadingLevel
-from storyteller.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
+from storyteller.story.reading_level import YOUNG, ReadingLevel
+from storyteller.story.validation import MAX_WORDS, MIN_WORDS, clean_text, significant_words
 
 # A flagged, refused or cut-off draft is never returned; this many drafts are asked for before the
 # writer gives up. `write_valid_story` then decides about drafts that come back but break a rule.

@@ -9,9 +9,9 @@ from xml.sax.saxutils import escape
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storyteller.budgets import Deadline, aws_call_seconds
 from storyteller.errors import ProviderError, ProviderUnavailableError
-from storyteller.verse import stanzas
+from storyteller.providers.budgets import Deadline, aws_call_seconds
+from storyteller.story.verse import stanzas
 
 # SynthesizeSpeech takes at most 6,000 characters, of which at most 3,000 billed (the text, not the tags).
 POLLY_TOTAL_LIMIT = 6000

@@ -11,11 +11,11 @@ from email.message import EmailMessage
 from playwright.sync_api import Page, Route
 
 from storyteller import names
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.mailer.message import EmailLinks, compose
 from storyteller.mailer.picture import email_jpeg
 from storyteller.models import Family, StoryItem
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
-from storyteller.seed import CHARACTERS, SCENES
 
 BASE = "https://stories.example.net"
 FAMILY = Family(

@@ -31,7 +31,7 @@ def main() -> None:
     from storyteller.dal.aws import client
     from storyteller.dal.catalog import CatalogStore
     from storyteller.dal.families import FamilyStore
-    from storyteller.seed import seed
+    from storyteller.households.seed import seed
     from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, CONSOLE_PASSWORD, local_stack
 
     OUT.mkdir(parents=True, exist_ok=True)

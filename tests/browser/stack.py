@@ -21,9 +21,9 @@ from frontend.app import create_app
 from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.dal.stories import StoryStore
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.runtime import LocalRuntime, RunOutcome
 from storyteller.models import Character, Family, Scene, StoryItem
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import get_settings
 from tests.integration.test_flow import _audio_made, _image_made
 

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
 from storyteller.models import Character
 from tests.browser.stack import Stack
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from storyteller.households.seed import CHARACTERS
 from storyteller.models import Character
-from storyteller.seed import CHARACTERS
 from tests.browser.stack import Stack, wait_until
 
 pytestmark = pytest.mark.browser

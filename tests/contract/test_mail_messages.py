@@ -18,12 +18,12 @@ from functions.mailer.handler import story_ready
 from storyteller.dal.aws import client
 from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
-from storyteller.households import new_family
+from storyteller.flow.workflow import WorkflowResources, render_definition
+from storyteller.households.family import new_family
 from storyteller.local.resources import LocalResources, provision
-from storyteller.mailer.models import DeliveryStatus, StoryReady
+from storyteller.mail import DeliveryStatus, StoryReady
 from storyteller.mailer.ses import SesEvent
 from storyteller.settings import Settings
-from storyteller.workflow import WorkflowResources, render_definition
 
 STORY = "5b3c1f0e-8f36-4c1e-9f51-0d5f2f7f7a10"
 

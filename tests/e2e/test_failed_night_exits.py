@@ -57,7 +57,7 @@ import threading
 from hibari import Hibari
 
 from storyteller import names
-from storyteller.cli import main
+from storyteller.cli.main import main
 from storyteller.local.lambdas import LocalLambdas
 
 voice = Hibari()
@@ -289,7 +289,7 @@ def _storyteller(home: Path, settings: dict[str, str], *args: str) -> subprocess
 
 
 def _entry() -> list[str]:
-    return [sys.executable, "-c", "from storyteller.cli import main; main()"]
+    return [sys.executable, "-c", "from storyteller.cli.main import main; main()"]
 
 
 def _env(home: Path, settings: dict[str, str]) -> dict[str, str]:

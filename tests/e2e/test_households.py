@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -16,13 +15,12 @@ from typer.testing import CliRunner
 from frontend.app import create_app
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.cli import app
-from storyteller.dal.aws import reset_clients
+from storyteller.cli.main import app
 from storyteller.local.outbox import email_text, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import STATE_FILE
 from storyteller.settings import get_settings
-from tests.conftest import _LEAKY
+from tests.conftest import fresh_clients, isolate
 
 runner = CliRunner()
 
@@ -109,18 +107,11 @@ def one_family_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home holding one family with its cast and scene, set up once and copied into each test's home."""
     home = tmp_path_factory.mktemp("one-family") / "home"
     with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name.startswith(_LEAKY):
-                patch.delenv(name)
-        patch.setenv("STORYTELLER_HOME", str(home))
-        patch.chdir(home.parent)
-        get_settings.cache_clear()
-        reset_clients()
+        isolate(patch, home)
         _ok("family", "add", "jones", "--email", "mum@jones.example", "--time-zone", "Europe/London", "--at", "19:00")
         _ok("cast", "add", "jones", "Ada", "a brave girl of six")
         _ok("scene", "add", "jones", "treehouse", "the treehouse in the garden")
-    get_settings.cache_clear()
-    reset_clients()
+    fresh_clients()
     return home
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from storyteller.cli import app
-from storyteller.cli_support import publishing_pages
+from storyteller.cli.main import app
+from storyteller.cli.support import publishing_pages
 from storyteller.local.lock import HomeLock
 from storyteller.local.runtime import LocalRuntime
 from storyteller.settings import get_settings

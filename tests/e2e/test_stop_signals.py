@@ -31,7 +31,7 @@ def test_a_stop_signal_saves_state_like_ctrl_c(isolated_env: Path, tmp_path: Pat
     log = tmp_path / "up.err"
     with log.open("wb") as err:
         up = subprocess.Popen(
-            [sys.executable, "-c", "from storyteller.cli import main; main()", "up", "--port", str(_free_port())],
+            [sys.executable, "-c", "from storyteller.cli.main import main; main()", "up", "--port", str(_free_port())],
             stdout=subprocess.DEVNULL,
             stderr=err,
             env={**os.environ, "STORYTELLER_CONSOLE_PASSWORD": "moonlight-operator", "PYTHONPATH": str(REPO_ROOT)},

@@ -15,13 +15,13 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from frontend.app import create_app
-from storyteller.cli import app
+from storyteller.cli.main import app
 from storyteller.local.outbox import email_text, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import DurableStore
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.settings import get_settings
-from storyteller.validation import validate_story
+from storyteller.story.validation import validate_story
 
 runner = CliRunner()
 

@@ -28,8 +28,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from PIL import Image, ImageDraw
 
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, Scene, StoryDraft
-from storyteller.seed import CHARACTERS, SCENES
+from storyteller.providers.openai_client import reset_openai_clients
+from storyteller.settings import Settings, get_settings
 
 CHAT = "/v1/chat/completions"
 MODERATIONS = "/v1/moderations"
@@ -257,6 +259,17 @@ def fake_openai() -> Iterator[FakeOpenAI]:
     """A running fake OpenAI; point the client at `fake_openai.base_url`."""
     with FakeOpenAI() as fake:
         yield fake
+
+
+@pytest.fixture
+def openai_settings(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings that choose OpenAI, pointed at the fake, with a test key; fresh OpenAI clients either side."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
+    get_settings.cache_clear()
+    reset_openai_clients()
+    yield get_settings()
+    reset_openai_clients()
 
 
 async def _record(request: Request) -> Recorded:

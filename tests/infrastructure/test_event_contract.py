@@ -13,8 +13,8 @@ from moto.events.models import EventPattern
 
 from functions.create_story.handler import FIRING
 from functions.story_created.handler import handler as enrich
-from storyteller.events import parse_story_created
-from storyteller.family_sync import schedule_input
+from storyteller.flow.events import parse_story_created
+from storyteller.households.family_sync import schedule_input
 from storyteller.local.lambdas import LocalLambdaContext
 from storyteller.models import StoryCreated
 from tests.infrastructure.conftest import Synthesized

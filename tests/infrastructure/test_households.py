@@ -10,8 +10,8 @@ import pytest
 
 from functions.create_story.handler import FIRING
 from storyteller import names
-from storyteller.family_sync import SCHEDULE_PREFIX, SyncTargets, schedule_request
-from storyteller.households import new_family
+from storyteller.households.family import new_family
+from storyteller.households.family_sync import SCHEDULE_PREFIX, SyncTargets, schedule_request
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

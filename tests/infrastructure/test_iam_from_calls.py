@@ -16,7 +16,7 @@ from frontend.settings import FrontendSettings
 from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
 from storyteller.local.runtime import LocalRuntime
 from storyteller.mailer.unsubscribe import make_token, signing_key
 from storyteller.settings import get_settings

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from storyteller import names
-from storyteller.family_sync import SyncTargets, schedule_request
+from storyteller.households.family_sync import SyncTargets, schedule_request
 from storyteller.models import Family
 from tests.infrastructure.conftest import Synthesized
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from infra.config import DeployConfigError, scheduler_cron
-from storyteller import events, names
+from storyteller import names
+from storyteller.flow import events
 from storyteller.settings import Settings
 from tests.infrastructure.conftest import Synthesized
 
@@ -75,7 +76,7 @@ def test_pipe_turns_records_into_story_created_events_on_the_bus(synthesized: Sy
     _, pipe = synthesized.one("AWS::Pipes::Pipe")
     properties = pipe["Properties"]
     # The enrichment (functions/story_created, the local pipe's own transformation) shapes the event;
-    # an input template cannot turn DynamoDB's typed lists into plain JSON (storyteller/events.py).
+    # an input template cannot turn DynamoDB's typed lists into plain JSON (storyteller/flow/events.py).
     assert properties["Enrichment"] == _arn_of(synthesized, pipeline.story_created.function)
     assert "InputTemplate" not in json.dumps(properties)
     assert properties["Target"] == _arn_of(synthesized, pipeline.bus)

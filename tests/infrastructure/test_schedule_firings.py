@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from storyteller import events, names
-from storyteller.family_sync import schedule_input
+from storyteller import names
+from storyteller.flow import events
+from storyteller.households.family_sync import schedule_input
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

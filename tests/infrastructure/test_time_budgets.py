@@ -1,7 +1,7 @@
 """Deadlines add up, for every call a function makes: each call is given what is left of the function's
 timeout (less the margin to answer), so however slow the provider, the calls end before Lambda stops the
 function; a normal night's calls all fit with their configured limits; each media function's timeout fits
-its task's, and a Lambda timeout is still retried by the ASL (storyteller/budgets.py)."""
+its task's, and a Lambda timeout is still retried by the ASL (storyteller/providers/budgets.py)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from storyteller.budgets import (
+from storyteller.dal.aws import config_for
+from storyteller.flow.workflow import definition_text
+from storyteller.providers.budgets import (
     ANSWER_MARGIN_SECONDS,
     SHORTEST_TRY_SECONDS,
     aws_call_seconds,
     openai_call_limits,
     openai_call_seconds,
 )
-from storyteller.dal.aws import config_for
 from storyteller.providers.polly_narrator import ssml_requests
 from storyteller.settings import Settings
-from storyteller.workflow import definition_text
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

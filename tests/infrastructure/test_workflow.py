@@ -9,7 +9,7 @@ import pytest
 
 from infra.workflow import STATE_ACTIONS
 from storyteller import names
-from storyteller.workflow import definition_text, placeholders
+from storyteller.flow.workflow import definition_text, placeholders
 from tests.infrastructure.conftest import Synthesized
 
 pytestmark = pytest.mark.infra

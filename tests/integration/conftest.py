@@ -8,7 +8,7 @@ import pytest
 
 from storyteller.local.runtime import LocalRuntime
 from storyteller.settings import get_settings
-from tests.fakes.openai_server import fake_openai  # noqa: F401 - a fixture, offered to these tests
+from tests.fakes.openai_server import fake_openai, openai_settings  # noqa: F401 - fixtures, offered to these tests
 
 
 @pytest.fixture

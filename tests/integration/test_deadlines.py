@@ -1,5 +1,5 @@
 """A slow provider ends the function with a clear, retryable error before Lambda would stop it: every call is
-given what is left of the function's time (storyteller/budgets.py), against a slow OpenAI over real HTTP."""
+given what is left of the function's time (storyteller/providers/budgets.py), against a slow OpenAI over real HTTP."""
 
 from __future__ import annotations
 
@@ -12,19 +12,18 @@ import pytest
 from botocore.stub import Stubber
 
 from storyteller import names
-from storyteller.budgets import ANSWER_MARGIN_SECONDS, Deadline, openai_call_limits, openai_call_seconds
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import ProviderUnavailableError
+from storyteller.flow.tonight import write_valid_story
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryCreated, StoryDraft, StoryItem
 from storyteller.providers import factory
-from storyteller.providers.openai_client import reset_openai_clients
+from storyteller.providers.budgets import ANSWER_MARGIN_SECONDS, Deadline, openai_call_limits, openai_call_seconds
 from storyteller.providers.polly_narrator import PollyNarrator
-from storyteller.seed import seed
-from storyteller.settings import Settings, get_settings
-from storyteller.story import write_valid_story
+from storyteller.settings import Settings
 from tests.fakes.openai_server import CHAT, IMAGES, MODERATIONS, FakeOpenAI, characters_and_scene
 
 # Far beyond any deadline below: only the deadline can end these calls.
@@ -46,21 +45,6 @@ class CountdownContext:
         return int((self._ends - time.monotonic()) * 1000)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_clients() -> Iterator[None]:
-    reset_openai_clients()
-    yield
-    reset_openai_clients()
-
-
-@pytest.fixture
-def cloud(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
-    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
-    get_settings.cache_clear()
-    return get_settings()
-
-
 def _left_to_answer(context: CountdownContext) -> bool:
     """Whether most of the margin is still there to store and answer (a loaded machine may eat some)."""
     return context.get_remaining_time_in_millis() >= MARGIN_SECONDS * 1000 / 4
@@ -71,29 +55,29 @@ def _deadline(context: CountdownContext) -> Deadline:
 
 
 def test_a_slow_completion_ends_create_story_retryable_before_lambda_stops_it(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.slow(CHAT, SLOW_SECONDS)
     context = CountdownContext(LAMBDA_SECONDS)
     characters, scene = characters_and_scene()
-    writer = factory.story_writer(cloud, deadline=_deadline(context))
+    writer = factory.story_writer(openai_settings, deadline=_deadline(context))
 
     with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while writing the story"):
-        write_valid_story(writer, characters, scene, attempts=cloud.writer_attempts)
+        write_valid_story(writer, characters, scene, attempts=openai_settings.writer_attempts)
 
     assert _left_to_answer(context)  # the function answers; Lambda did not stop it
     # One try, given all that was left: the SDK's retries did not fit, so none was made.
     assert len(fake_openai.requests(CHAT)) == 1
 
 
-def test_drafts_and_their_moderation_share_one_deadline(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_drafts_and_their_moderation_share_one_deadline(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     # The first draft is rejected (too short) at once, the second draft's moderation is slow: the third
     # draft is never asked for, and the night ends retryable, inside the function's time.
     fake_openai.reply_story(SHORT)
     fake_openai.slow(MODERATIONS, SLOW_SECONDS)
     context = CountdownContext(LAMBDA_SECONDS)
     characters, scene = characters_and_scene()
-    writer = factory.story_writer(cloud, deadline=_deadline(context))
+    writer = factory.story_writer(openai_settings, deadline=_deadline(context))
 
     with pytest.raises(ProviderUnavailableError, match="while checking the story with moderation"):
         write_valid_story(writer, characters, scene, attempts=3)
@@ -103,9 +87,9 @@ def test_drafts_and_their_moderation_share_one_deadline(cloud: Settings, fake_op
     assert len(fake_openai.requests(MODERATIONS)) == 1
 
 
-def test_a_call_that_cannot_fit_is_not_started(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_call_that_cannot_fit_is_not_started(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     # Less left than the shortest useful try: a clear error at once, and nothing sent (nothing billed).
-    writer = factory.story_writer(cloud, deadline=Deadline(2.0, shortest_try=5.0))
+    writer = factory.story_writer(openai_settings, deadline=Deadline(2.0, shortest_try=5.0))
     characters, scene = characters_and_scene()
 
     with pytest.raises(ProviderUnavailableError, match=r"out of time before writing the story: \d+ s left"):
@@ -115,14 +99,14 @@ def test_a_call_that_cannot_fit_is_not_started(cloud: Settings, fake_openai: Fak
 
 
 def test_a_slow_picture_ends_generate_image_retryable_before_lambda_stops_it(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.slow(IMAGES, SLOW_SECONDS)
     context = CountdownContext(LAMBDA_SECONDS)
     characters, scene = characters_and_scene()
 
     with pytest.raises(ProviderUnavailableError, match="OpenAI timed out while drawing the picture"):
-        factory.illustrator(cloud, _deadline(context)).illustrate("The Lantern", characters, scene)
+        factory.illustrator(openai_settings, _deadline(context)).illustrate("The Lantern", characters, scene)
 
     assert _left_to_answer(context)
     assert len(fake_openai.requests(IMAGES)) == 1
@@ -152,20 +136,20 @@ def test_every_call_is_cut_to_fit_what_is_left(timeout: float, retries: int) -> 
 
 
 # What a handler's context leaves its calls beyond the handler's own margin: less than the shortest useful
-# try (storyteller/budgets.py), so a handler that passes its deadline on makes no request at all.
+# try (storyteller/providers/budgets.py), so a handler that passes its deadline on makes no request at all.
 HANDLER_CALL_SECONDS = 3.0
 
 
 @pytest.fixture
-def cloud_runtime(cloud: Settings) -> Iterator[LocalRuntime]:
+def cloud_runtime(openai_settings: Settings) -> Iterator[LocalRuntime]:
     """The local endpoint for the tables and bucket; OpenAI is the (slow) fake."""
-    with LocalRuntime(cloud) as running:
-        seed(CatalogStore(cloud, names.DEFAULT_FAMILY))
+    with LocalRuntime(openai_settings) as running:
+        seed(CatalogStore(openai_settings, names.DEFAULT_FAMILY))
         yield running
 
 
 def test_create_story_gives_its_writer_the_lambda_deadline_and_stores_nothing_when_it_is_short(
-    cloud_runtime: LocalRuntime, cloud: Settings, fake_openai: FakeOpenAI
+    cloud_runtime: LocalRuntime, openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     from functions.create_story.handler import handler
 
@@ -176,11 +160,11 @@ def test_create_story_gives_its_writer_the_lambda_deadline_and_stores_nothing_wh
         handler({"familyId": names.DEFAULT_FAMILY}, context)
 
     assert fake_openai.requests(CHAT) == []  # the deadline came from the context: no try could fit
-    assert StoryStore(cloud).of_family(names.DEFAULT_FAMILY) == []  # nothing half-written
+    assert StoryStore(openai_settings).of_family(names.DEFAULT_FAMILY) == []  # nothing half-written
 
 
 def test_generate_image_gives_its_illustrator_the_lambda_deadline(
-    cloud_runtime: LocalRuntime, cloud: Settings, fake_openai: FakeOpenAI
+    cloud_runtime: LocalRuntime, openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     from functions.generate_image.handler import handler
 
@@ -198,14 +182,14 @@ def test_generate_image_gives_its_illustrator_the_lambda_deadline(
         # Claimed by another run: the local run its insert starts ends at Claim and draws nothing itself.
         executionArn="arn:aws:states:eu-west-2:123456789012:execution:storyteller-story-media:elsewhere",
     )
-    StoryStore(cloud).put_new(story)  # the v3 event names it; the handler reads it from the table
+    StoryStore(openai_settings).put_new(story)  # the v3 event names it; the handler reads it from the table
     context = _HandlerContext("storyteller-generate-image", ANSWER_MARGIN_SECONDS + HANDLER_CALL_SECONDS)
 
     with pytest.raises(ProviderUnavailableError, match="out of time before drawing the picture"):
         handler(StoryCreated(id=story.id).model_dump(mode="json"), context)
 
     assert fake_openai.requests(IMAGES) == []
-    assert not MediaStore(cloud).exists(names.image_key(story.id))
+    assert not MediaStore(openai_settings).exists(names.image_key(story.id))
 
 
 class _HandlerContext(CountdownContext):

@@ -17,15 +17,16 @@ import pytest
 from botocore.config import Config
 from typer.testing import CliRunner
 
-from storyteller import cli, names
+from storyteller import names
+from storyteller.cli import main as cli
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
+from storyteller.flow.retry import retry_story
 from storyteller.local.faults import FaultPlan
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import STATE_FILE, DurableStore
 from storyteller.models import StoryStatus
-from storyteller.retry import retry_story
 from storyteller.settings import Settings
 from tests.reliability.drill import Drill, story_through_a_stack
 

@@ -13,14 +13,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from storyteller.family_sync import (
+from storyteller.households.family import new_family
+from storyteller.households.family_sync import (
     SyncTargets,
     resync_schedules,
     schedule_name,
     schedule_request,
     sync_family,
 )
-from storyteller.households import new_family
 from storyteller.mailer.migration import remove_email_subscriptions
 
 REGION = "eu-west-2"

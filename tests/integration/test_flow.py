@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from storyteller import events, names
+from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.stories import StoryStore
+from storyteller.flow import events
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.outbox import email_html, email_text, emails_for, read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryItem, StoryStatus
-from storyteller.seed import CHARACTERS, SCENES
 from tests.idle import wait_until_idle
 
 

@@ -1,5 +1,5 @@
 """An install from before households keeps its stories and becomes the default family: locally from the
-state file, in AWS by the deploy's households setup (storyteller/migration.py, run here against moto)."""
+state file, in AWS by the deploy's households setup (storyteller/households/migration.py, run here against moto)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.items import to_item
 from storyteller.dal.stories import StoryStore
+from storyteller.households.migration import migrate
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import DurableStore
-from storyteller.migration import migrate
 from storyteller.models import StoryItem, StoryStatus
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
 
 

@@ -20,14 +20,14 @@ from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.outbox import Outbox, OutboxTransport, emails_for
 from storyteller.local.resources import LocalResources, provision
+from storyteller.mail import DeliveryStatus, Outcome, StoryReady
 from storyteller.mailer.deliver import deliver_story
-from storyteller.mailer.models import DeliveryStatus, Outcome, StoryReady
 from storyteller.mailer.stores import mail_settings, mail_stores
 from storyteller.models import Family, StoryItem
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
 from tests.fakes.smtp_server import MailServer, mail_server  # noqa: F401 - a fixture, offered to these tests
 

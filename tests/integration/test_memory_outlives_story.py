@@ -10,12 +10,12 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
+from storyteller.flow.tonight import create_story
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import PastStory, StoryItem
 from storyteller.providers.offline.writer import RhymingStoryWriter
 from storyteller.providers.openai_writer import story_prompt
-from storyteller.seed import CHARACTERS, SCENES
-from storyteller.story import create_story
 
 
 def _told(days_ago: int, plot: str) -> StoryItem:

@@ -13,21 +13,21 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from storyteller import names
-from storyteller.cli import app
+from storyteller.cli.main import app
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import StoryValidationError
+from storyteller.flow.tonight import create_story
+from storyteller.households.seed import CHARACTERS, SCENES, seed
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import StoryStatus
 from storyteller.providers import factory
 from storyteller.providers.offline.writer import RhymingStoryWriter
 from storyteller.providers.openai_client import reset_openai_clients
-from storyteller.seed import CHARACTERS, SCENES, seed
 from storyteller.settings import get_settings
-from storyteller.story import create_story
 from tests.fakes.openai_server import CHAT, IMAGES, MODERATIONS, FakeOpenAI
 from tests.integration.test_flow import _audio_made, _story
 

@@ -9,11 +9,11 @@ from PIL import Image
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, Scene
 from storyteller.providers.factory import ProviderOverrides
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
-from storyteller.seed import seed
 from storyteller.settings import get_settings
 
 

@@ -23,8 +23,8 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
-from storyteller.forget import remove_family
-from storyteller.households import new_family
+from storyteller.households.family import new_family
+from storyteller.households.forget import remove_family
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import STATE_FILE

@@ -13,7 +13,7 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.night_failures import NightFailureStore
-from storyteller.households import new_family
+from storyteller.households.family import new_family
 from storyteller.local import streams
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime
 from storyteller.models import Character, Scene

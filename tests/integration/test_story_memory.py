@@ -12,13 +12,13 @@ import pytest
 from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
+from storyteller.flow.tonight import create_story
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.local.faults import FaultPlan
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, PastStory, Scene, StoryItem
 from storyteller.providers.offline.writer import PLOTS, RhymingStoryWriter
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import get_settings
-from storyteller.story import create_story
 
 
 @pytest.fixture

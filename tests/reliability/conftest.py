@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from storyteller.dal.aws import reset_clients
 from storyteller.settings import get_settings
-from tests.conftest import _LEAKY
+from tests.conftest import fresh_clients, isolate
 from tests.fakes.openai_server import fake_openai  # noqa: F401 - a fixture, offered to these tests
 from tests.reliability.drill import Drill, RetryWaits, no_retry_waits
 
@@ -20,16 +18,9 @@ def module_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """tests/conftest.py's isolation, once for a module whose tests share one stack."""
     home = tmp_path_factory.mktemp("reliability") / "home"
     with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name.startswith(_LEAKY):
-                patch.delenv(name)
-        patch.setenv("STORYTELLER_HOME", str(home))
-        patch.chdir(home.parent)
-        get_settings.cache_clear()
-        reset_clients()
+        isolate(patch, home)
         yield home
-    get_settings.cache_clear()
-    reset_clients()
+    fresh_clients()
 
 
 @pytest.fixture(autouse=True)

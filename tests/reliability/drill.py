@@ -22,12 +22,12 @@ from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.stories import StoryStore
+from storyteller.flow.media import is_mp3, is_png
+from storyteller.households.seed import CHARACTERS, SCENES, seed
 from storyteller.local.faults import FaultKind, FaultPlan, FaultyIllustrator, FaultyNarrator, FaultyWriter, Target
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
-from storyteller.media import is_mp3, is_png
 from storyteller.models import StoryItem, StoryStatus
-from storyteller.seed import CHARACTERS, SCENES, seed
 from storyteller.settings import Settings
 from tests.idle import wait_until_idle
 

@@ -27,8 +27,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from frontend.app import create_app
+from storyteller.flow.retry import RetryRefusedError, retry_story
 from storyteller.models import StoryStatus
-from storyteller.retry import RetryRefusedError, retry_story
 from storyteller.settings import get_settings
 from tests.reliability.drill import Drill
 

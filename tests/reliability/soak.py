@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyteller import events
+from storyteller.flow import events
+from storyteller.flow.retry import email_may_have_been_sent
 from storyteller.local.faults import FaultKind, Target
 from storyteller.local.runtime import FunctionFailedError
-from storyteller.retry import email_may_have_been_sent
 
 LEAKY = ("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_")
 

@@ -12,16 +12,17 @@ import openai
 import pytest
 from pydantic import ValidationError
 
-from storyteller import events, names
+from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.errors import StoryValidationError
+from storyteller.flow import events
+from storyteller.flow.tonight import create_story
+from storyteller.households.seed import seed
 from storyteller.local.outbox import email_html, email_text, read_email
 from storyteller.local.runtime import FunctionFailedError
 from storyteller.models import NAME_MAX, Character, Scene, StoryDraft, StoryStatus
 from storyteller.providers.openai_writer import OpenAIStoryWriter
-from storyteller.seed import seed
-from storyteller.story import create_story
 from tests.fakes.openai_server import FakeOpenAI
 from tests.reliability.drill import Drill
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from storyteller import events
+from storyteller.flow import events
 from storyteller.local.faults import FaultKind, Target
 from storyteller.local.pipe import client_without_account_endpoint
 from tests.reliability.drill import Drill

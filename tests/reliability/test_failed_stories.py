@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 import time
 
+from storyteller.flow.run_outcome import ExecutionStatusChange, record_run_outcome
 from storyteller.local.faults import TINY_MP3, FaultKind, Target
 from storyteller.models import StoryItem, StoryStatus
-from storyteller.run_outcome import ExecutionStatusChange, record_run_outcome
 from tests.reliability.drill import Drill
 
 

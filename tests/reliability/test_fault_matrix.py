@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from storyteller.flow.retry import RetryExit, RetryRefusedError, failed_state, retry_story
 from storyteller.local.faults import FaultKind, Target
 from storyteller.local.runtime import FunctionFailedError
 from storyteller.models import StoryStatus
-from storyteller.retry import RetryExit, RetryRefusedError, failed_state, retry_story
 from tests.figures import FIGURES
 from tests.reliability.drill import Drill
 

@@ -17,14 +17,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from storyteller import cli, cli_support
+from storyteller.cli import main as cli
+from storyteller.cli import support as cli_support
 from storyteller.dal.stories import StoryStore
+from storyteller.flow.retry import RetryExit
 from storyteller.local.faults import FaultKind, FaultPlan, FaultyIllustrator, FaultyNarrator, Target
 from storyteller.local.outbox import emails_for
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.store import DurableStore
 from storyteller.models import StoryStatus
-from storyteller.retry import RetryExit
 from storyteller.settings import get_settings
 from tests.reliability.drill import story_through_a_stack
 

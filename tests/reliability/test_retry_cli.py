@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from storyteller.cli import app
+from storyteller.cli.main import app
+from storyteller.flow.retry import RetryExit
 from storyteller.local.faults import FaultKind, QuickNarrator, Target
 from storyteller.local.lock import HomeLock
-from storyteller.retry import RetryExit
 from tests.reliability.drill import Drill
 
 runner = CliRunner()

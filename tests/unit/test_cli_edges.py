@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from storyteller.cli import app
+from storyteller.cli.main import app
 
 runner = CliRunner()
 

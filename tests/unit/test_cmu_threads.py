@@ -14,7 +14,7 @@ _TEN_NIGHTS_AT_ONCE = """
 import json, threading
 from storyteller.models import Character, Scene
 from storyteller.providers.offline.writer import RhymingStoryWriter
-from storyteller.validation import validate_story
+from storyteller.story.validation import validate_story
 
 cast = [Character(id="pip", name="Pip", description="a small grey mouse with a red scarf")]
 scene = Scene(id="beach", description="a quiet beach under the moon")
@@ -56,7 +56,7 @@ def test_ten_stories_written_at_once_in_a_fresh_process_all_come_out() -> None:
 # pronouncing, used directly, hands out a lookup that is None or half built.
 _STAGGERED_LOOKUPS = """
 import json, threading, time
-from storyteller import cmu
+from storyteller.story import cmu
 
 answers, failures = [], []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from storyteller.mailer.models import Delivery, DeliveryStatus
+from storyteller.mail import Delivery, DeliveryStatus
 from tests.unit.test_frontend_console import FakeStepFunctions, log_in, make_client, recorded, run_name
 
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from storyteller import events
 from storyteller.errors import InvalidEventError
+from storyteller.flow import events
 from storyteller.models import StoryCreated
 
 # As DynamoDB Streams delivers it (NEW_IMAGE), typed attributes and all, written out by hand.

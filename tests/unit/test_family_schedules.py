@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from storyteller.households import new_family, next_night
+from storyteller.households.family import new_family, next_night
 from storyteller.local.scheduler import FamilySchedules
 
 SMITHS = new_family("smiths", ["mum@smiths.example"], "Europe/Paris", "19:30")

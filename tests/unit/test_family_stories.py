@@ -14,9 +14,9 @@ from bench.family_stories import (
     things_addressed,
     trait_solves,
 )
-from storyteller.kinship import read_kin
 from storyteller.providers.offline.verses.people import read_person
 from storyteller.providers.offline.verses.place import INDOOR, VEHICLE, WATER, read_place
+from storyteller.story.kinship import read_kin
 
 
 @pytest.mark.parametrize(
@@ -77,8 +77,8 @@ def test_no_cut_phrase_wrong_pronoun_or_thing_spoken_to(told: list[Told]) -> Non
 def test_the_familys_children_are_in_every_cast_with_a_grown_up_or_pet_beside_them() -> None:
     from random import Random
 
+    from storyteller.flow.tonight import pick_cast
     from storyteller.models import Character, Scene
-    from storyteller.story import pick_cast
 
     family = [
         Character(id="a", name="Chioma", description="a girl of six"),
@@ -97,7 +97,7 @@ def test_every_new_first_line_has_rhymes_to_answer_it() -> None:
     from storyteller.providers.offline.verses.rhymer import rhyming_ends
     from storyteller.providers.offline.verses.scenes import HARBOUR, HOME, RIDE
     from storyteller.providers.offline.writer import _trait_gift
-    from storyteller.validation import last_word
+    from storyteller.story.validation import last_word
 
     gifts = [
         _trait_gift(read_person(text)) for text in ("a girl with a hat", "a boy who can climb", "a dog who loves balls")

@@ -19,10 +19,10 @@ from frontend.history import StateStatus
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.mailer.models import Delivery
+from storyteller.flow.workflow import definition_text
+from storyteller.mail import Delivery
 from storyteller.models import NightFailure
 from storyteller.settings import Settings
-from storyteller.workflow import definition_text
 from tests.unit.frontend_histories import recorded
 from tests.unit.test_frontend_pages import Shelf, story
 

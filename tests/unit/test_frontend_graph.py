@@ -12,7 +12,7 @@ import pytest
 from frontend.graph import PALETTE, anchors, format_seconds, parse_flow, state_link, status_line
 from frontend.graph_drawing import draw
 from frontend.history import StateRun, StateStatus, read_history
-from storyteller.workflow import definition_text
+from storyteller.flow.workflow import definition_text
 from tests.unit.frontend_histories import recorded
 
 FLOW = parse_flow(json.loads(definition_text()))

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from frontend.app import cast_names, create_app, stanzas
 from frontend.settings import FrontendSettings
 from storyteller import names
-from storyteller.mailer.models import MailStop
+from storyteller.households.seed import CHARACTERS, SCENES
+from storyteller.mail import MailStop
 from storyteller.models import Character, Family, StoryItem, StoryStatus
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
 
 

@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from frontend.app import create_app
 from frontend.redact import without_shelf_tokens
 from frontend.settings import FrontendSettings
-from storyteller.cli import web_server_config
+from storyteller.cli.main import web_server_config
 from storyteller.dal.families import family_from_row
 from storyteller.errors import NotFoundError
-from storyteller.mailer.models import MailStop
+from storyteller.mail import MailStop
 from storyteller.models import Character, Family, NightFailure, Scene
 from storyteller.settings import Settings
 from tests.unit.test_frontend_console import PASSWORD, FakeStepFunctions, csrf, log_in, make_client, run_name

@@ -9,7 +9,7 @@ import sys
 # collections (as under load) and dies: 100,000 objects, well under a quarter of the frozen heap.
 _SCRIPT = """
 import gc
-from storyteller.cli import freeze_start_up_heap
+from storyteller.cli.main import freeze_start_up_heap
 heap = [[index] for index in range(1_000_000)]
 {freeze}
 before = gc.get_stats()[2]["collections"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from storyteller.flow.tonight import write_valid_story
 from storyteller.models import StoryDraft
 from storyteller.providers import factory
 from storyteller.providers.local_safety import unsafe_words
 from storyteller.providers.openai_writer import OpenAIStoryWriter
 from storyteller.settings import Settings, get_settings
-from storyteller.story import write_valid_story
 from tests.fakes.openai_server import CHAT, MODERATIONS, FakeOpenAI, characters_and_scene
 
 

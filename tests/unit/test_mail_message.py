@@ -14,11 +14,11 @@ from email.parser import BytesParser
 from PIL import Image
 
 from storyteller import names
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.mailer.message import EmailLinks, compose
 from storyteller.mailer.picture import MAX_BYTES, email_jpeg
 from storyteller.mailer.unsubscribe import make_token, read_token
 from storyteller.models import Family, StoryItem
-from storyteller.seed import CHARACTERS, SCENES
 
 KEY = b"k" * 32
 FAMILY = Family(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storyteller.errors import StoryNotFoundError
-from storyteller.media import narration_text, story_of
+from storyteller.flow.media import narration_text, story_of
 from storyteller.models import FamilyRef, StoryCreated, StoryItem
 from tests.unit.test_frontend_pages import Shelf, story
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pronouncing
 import pytest
 
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, PastStory, Scene, StoryDraft
 from storyteller.providers.offline.verses.gifts import GIFTS, gift_for
 from storyteller.providers.offline.verses.plots import PLOTS
@@ -19,9 +20,8 @@ from storyteller.providers.offline.verses.rhymer import METRE_SLACK, rhyming_end
 from storyteller.providers.offline.verses.scenes import LEXICONS, NIGHT, lexicon_for
 from storyteller.providers.offline.writer import RhymingStoryWriter, with_article
 from storyteller.providers.protocols import StoryWriter
-from storyteller.reading_level import LITTLE, OLDER, YOUNG
-from storyteller.seed import CHARACTERS, SCENES
-from storyteller.validation import MAX_WORDS, last_word, rhymes, validate_story
+from storyteller.story.reading_level import LITTLE, OLDER, YOUNG
+from storyteller.story.validation import MAX_WORDS, last_word, rhymes, validate_story
 
 ODD_CHARACTERS = (
     Character(id="zoe", name="Zoë", description="a girl who loves the snow"),
@@ -233,7 +233,7 @@ def test_the_same_seed_and_input_tell_the_same_story() -> None:
 def test_the_same_seed_tells_the_same_story_in_another_process() -> None:
     # str seeds go through SHA-512, not hash(); a different PYTHONHASHSEED must not change the story.
     program = (
-        "from storyteller.seed import CHARACTERS, SCENES\n"
+        "from storyteller.households.seed import CHARACTERS, SCENES\n"
         "from storyteller.providers.offline.writer import RhymingStoryWriter\n"
         "print(RhymingStoryWriter(seed=9).write(list(CHARACTERS[:3]), SCENES[2]).model_dump_json())\n"
     )

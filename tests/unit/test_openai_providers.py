@@ -18,14 +18,14 @@ from moto import mock_aws
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from storyteller import pricing
 from storyteller.errors import ProviderError, ProviderUnavailableError, StoryValidationError
+from storyteller.flow.tonight import write_valid_story
 from storyteller.models import PastStory, StoryDraft
-from storyteller.providers import factory
+from storyteller.providers import factory, pricing
 from storyteller.providers.offline.illustrator import PictureBookIllustrator
 from storyteller.providers.offline.narrator import HibariNarrator
 from storyteller.providers.offline.writer import RhymingStoryWriter
-from storyteller.providers.openai_client import api_key, reset_openai_clients
+from storyteller.providers.openai_client import api_key
 from storyteller.providers.openai_illustrator import OpenAIIllustrator
 from storyteller.providers.openai_writer import OpenAIStoryWriter
 from storyteller.providers.polly_narrator import (
@@ -35,10 +35,9 @@ from storyteller.providers.polly_narrator import (
     billed_characters,
     ssml_requests,
 )
-from storyteller.reading_level import reading_level
 from storyteller.settings import Settings, get_settings
-from storyteller.story import write_valid_story
-from storyteller.validation import validate_story
+from storyteller.story.reading_level import reading_level
+from storyteller.story.validation import validate_story
 from tests.fakes.openai_server import (
     CHAT,
     IMAGE_OUTPUT_TOKENS,
@@ -52,22 +51,6 @@ from tests.fakes.openai_server import (
 SHORT = StoryDraft(title="Too Short", text="Pip said goodnight.\nThe end.")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_clients() -> Iterator[None]:
-    reset_openai_clients()
-    yield
-    reset_openai_clients()
-
-
-@pytest.fixture
-def cloud(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings that choose OpenAI, pointed at the fake, with a test key."""
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
-    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
-    get_settings.cache_clear()
-    return get_settings()
-
-
 def _writer(settings: Settings) -> OpenAIStoryWriter:
     writer = factory.story_writer(settings)
     assert isinstance(writer, OpenAIStoryWriter)
@@ -79,17 +62,17 @@ def _prompt(request_body: dict[str, Any]) -> str:
 
 
 def test_a_story_is_asked_for_with_structured_output_checked_and_its_tokens_counted(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
-    writer = _writer(cloud)
+    writer = _writer(openai_settings)
 
     draft, report = write_valid_story(writer, cast, scene, attempts=3)
 
     assert report.words >= 200
     [chat] = fake_openai.requests(CHAT)
     assert chat.authorization == "Bearer test"
-    assert chat.body["model"] == cloud.text_model
+    assert chat.body["model"] == openai_settings.text_model
     schema = chat.body["response_format"]["json_schema"]["schema"]
     assert set(schema["properties"]) == {"title", "text", "moment", "synopsis"}
     assert schema["additionalProperties"] is False
@@ -108,11 +91,11 @@ def test_a_story_is_asked_for_with_structured_output_checked_and_its_tokens_coun
 
 
 def test_a_draft_that_fails_validation_is_rewritten_with_the_reason_in_the_next_request(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
     fake_openai.reply_story(SHORT)
-    writer = _writer(cloud)
+    writer = _writer(openai_settings)
 
     draft, _ = write_valid_story(writer, cast, scene, attempts=3)
 
@@ -123,53 +106,55 @@ def test_a_draft_that_fails_validation_is_rewritten_with_the_reason_in_the_next_
     assert writer.usage().inputTokens > 0
 
 
-def test_a_rate_limit_is_retried_by_the_sdk_and_then_succeeds(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_rate_limit_is_retried_by_the_sdk_and_then_succeeds(
+    openai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
     cast, scene = characters_and_scene()
     fake_openai.fail_next(CHAT, 429, "Rate limit reached for gpt-5.4-mini", code="rate_limit_exceeded")
 
-    draft = _writer(cloud).write(cast, scene)
+    draft = _writer(openai_settings).write(cast, scene)
 
     assert len(fake_openai.requests(CHAT)) == 2
     validate_story(draft, cast, scene)
 
 
 def test_a_rate_limit_that_outlasts_the_sdk_retries_is_retryable_for_step_functions(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
     fake_openai.fail_next(CHAT, 429, "Rate limit reached", code="rate_limit_exceeded", times=3)
 
     with pytest.raises(ProviderUnavailableError, match=r"rate limiting while writing the story \(429\)"):
-        _writer(cloud).write(cast, scene)
+        _writer(openai_settings).write(cast, scene)
 
-    assert len(fake_openai.requests(CHAT)) == 1 + cloud.openai_max_retries
+    assert len(fake_openai.requests(CHAT)) == 1 + openai_settings.openai_max_retries
 
 
-def test_a_server_error_is_retryable(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_server_error_is_retryable(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     fake_openai.fail_next(CHAT, 503, "The server is overloaded", times=3)
 
     with pytest.raises(ProviderUnavailableError, match=r"OpenAI failed while writing the story \(503\)"):
-        _writer(cloud).write(cast, scene)
+        _writer(openai_settings).write(cast, scene)
 
 
-def test_an_exhausted_quota_is_not_retried(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_an_exhausted_quota_is_not_retried(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     fake_openai.fail_next(CHAT, 429, "You exceeded your current quota", code="insufficient_quota", times=3)
 
     with pytest.raises(ProviderError, match=r"quota exhausted while writing the story \(429 insufficient_quota\)"):
-        _writer(cloud).write(cast, scene)
+        _writer(openai_settings).write(cast, scene)
     assert len(fake_openai.requests(CHAT)) == 1  # at once: not even the SDK's own retries
 
 
 @pytest.mark.parametrize("content", ["{not json at all", '{"title": "Pip and the Moon"}', '["a list"]', ""])
 def test_malformed_structured_output_is_a_rejected_draft_asked_again_with_the_reason(
-    cloud: Settings, fake_openai: FakeOpenAI, content: str
+    openai_settings: Settings, fake_openai: FakeOpenAI, content: str
 ) -> None:
     cast, scene = characters_and_scene()
     fake_openai.reply_raw(content)
 
-    draft, report = write_valid_story(_writer(cloud), cast, scene, attempts=3)
+    draft, report = write_valid_story(_writer(openai_settings), cast, scene, attempts=3)
 
     assert report.rhyme_rate >= 0.8
     assert draft.title
@@ -178,13 +163,15 @@ def test_malformed_structured_output_is_a_rejected_draft_asked_again_with_the_re
     assert "the answer was not JSON with a title and a text" in _prompt(asked[1].body)
 
 
-def test_malformed_output_every_time_ends_the_loop_naming_it(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_malformed_output_every_time_ends_the_loop_naming_it(
+    openai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
     cast, scene = characters_and_scene()
     for _ in range(2):
         fake_openai.reply_raw('{"text": "no title"}')
 
     with pytest.raises(StoryValidationError, match="not JSON with a title and a text: title: Field required"):
-        write_valid_story(_writer(cloud), cast, scene, attempts=2)
+        write_valid_story(_writer(openai_settings), cast, scene, attempts=2)
 
 
 @pytest.mark.parametrize("suffix", ["/v1", "/v1/", "", "/"])
@@ -202,11 +189,11 @@ def test_the_base_url_works_with_or_without_v1(
     assert fake_openai.requests(CHAT)
 
 
-def test_recent_stories_of_the_cast_are_named_in_the_prompt(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_recent_stories_of_the_cast_are_named_in_the_prompt(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     recent = [PastStory(title="Pip and the Lost Star", plot=None), PastStory(title="The Sleepy Moon", plot=None)]
 
-    _writer(cloud).write_remembering(cast, scene, recent)
+    _writer(openai_settings).write_remembering(cast, scene, recent)
 
     prompt = _prompt(fake_openai.requests(CHAT)[0].body)
     assert "give tonight a new title and a different plot" in prompt
@@ -214,12 +201,12 @@ def test_recent_stories_of_the_cast_are_named_in_the_prompt(cloud: Settings, fak
     assert "- The Sleepy Moon" in prompt
 
 
-def test_a_rejected_key_fails_at_once_with_one_clear_error(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_rejected_key_fails_at_once_with_one_clear_error(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     fake_openai.accepted_key = "sk-the-real-one"
 
     with pytest.raises(ProviderError) as raised:
-        write_valid_story(_writer(cloud), cast, scene, attempts=3)
+        write_valid_story(_writer(openai_settings), cast, scene, attempts=3)
 
     message = str(raised.value)
     assert "OpenAI rejected the API key while writing the story (401)" in message
@@ -237,14 +224,14 @@ def test_no_key_at_all_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_a_flagged_story_is_rewritten_with_the_reason_and_never_returned(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
     flagged = RhymingStoryWriter(seed=99).write(cast, scene)
     fake_openai.reply_story(flagged)
     fake_openai.flag_next("violence", "harassment")
 
-    draft, _ = write_valid_story(_writer(cloud), cast, scene, attempts=3)
+    draft, _ = write_valid_story(_writer(openai_settings), cast, scene, attempts=3)
 
     assert draft != flagged
     _, second = fake_openai.requests(CHAT)
@@ -252,28 +239,32 @@ def test_a_flagged_story_is_rewritten_with_the_reason_and_never_returned(
     assert len(fake_openai.requests(MODERATIONS)) == 2
 
 
-def test_a_flagged_draft_is_a_validation_error_naming_the_categories(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_flagged_draft_is_a_validation_error_naming_the_categories(
+    openai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
     cast, scene = characters_and_scene()
     fake_openai.flag_next("violence/graphic")
 
     with pytest.raises(StoryValidationError, match=r"moderation flagged the story \(violence/graphic\)"):
-        _writer(cloud).write(cast, scene)
+        _writer(openai_settings).write(cast, scene)
 
 
-def test_a_request_openai_refuses_ends_the_loop_with_its_reason(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_request_openai_refuses_ends_the_loop_with_its_reason(
+    openai_settings: Settings, fake_openai: FakeOpenAI
+) -> None:
     cast, scene = characters_and_scene()
     fake_openai.reply_story(StoryDraft(title=" x", text="y"))  # passes the model, fails the rules
     fake_openai.fail_next(CHAT, 400, "Invalid schema for response_format", code="invalid_request_error")
 
     with pytest.raises(ProviderError, match=r"OpenAI refused the request while writing the story \(400\)"):
-        write_valid_story(_writer(cloud), cast, scene, attempts=3)
+        write_valid_story(_writer(openai_settings), cast, scene, attempts=3)
 
 
 def test_the_picture_is_a_png_decoded_from_base64_and_priced_by_its_tokens(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
-    illustrator = factory.illustrator(cloud)
+    illustrator = factory.illustrator(openai_settings)
     assert isinstance(illustrator, OpenAIIllustrator)
 
     png = illustrator.illustrate("Pip and the Moon", cast, scene)
@@ -292,24 +283,24 @@ def test_the_picture_is_a_png_decoded_from_base64_and_priced_by_its_tokens(
     assert "picture-book illustration" in request.body["prompt"]
     assert all(character.name in request.body["prompt"] for character in cast)
     assert scene.description in request.body["prompt"]
-    usage = pricing.image_usage(illustrator, cloud.prices)
+    usage = pricing.image_usage(illustrator, openai_settings.prices)
     prompt_tokens = len(request.body["prompt"]) // 4
     assert usage.images == 1
     assert usage.costUsd == pytest.approx((prompt_tokens * 5 + IMAGE_OUTPUT_TOKENS * 30) / 1e6, abs=1e-6)
 
 
-def test_a_picture_refused_by_the_content_policy_fails_fast(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_a_picture_refused_by_the_content_policy_fails_fast(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     fake_openai.fail_next(IMAGES, 400, "Your request was rejected by the safety system.", code="moderation_blocked")
 
     with pytest.raises(ProviderError, match="content policy refused drawing the picture"):
-        factory.illustrator(cloud).illustrate("Pip", cast, scene)
+        factory.illustrator(openai_settings).illustrate("Pip", cast, scene)
 
     assert len(fake_openai.requests(IMAGES)) == 1
 
 
-def test_a_picture_reused_from_an_earlier_attempt_is_priced_by_the_table(cloud: Settings) -> None:
-    usage = pricing.image_usage(factory.illustrator(cloud), cloud.prices)
+def test_a_picture_reused_from_an_earlier_attempt_is_priced_by_the_table(openai_settings: Settings) -> None:
+    usage = pricing.image_usage(factory.illustrator(openai_settings), openai_settings.prices)
 
     assert (usage.model, usage.images, usage.costUsd) == ("gpt-image-2.6-flare", 1, 0.053)
 
@@ -484,8 +475,8 @@ def test_polly_errors_are_retryable_or_not_by_their_code(
         PollyNarrator("Amy", client).narrate("Goodnight, moon.")
 
 
-def test_usage_survives_a_json_round_trip(cloud: Settings) -> None:
-    usage = pricing.voice_usage("polly-neural/Amy", 1834, cloud.prices)
+def test_usage_survives_a_json_round_trip(openai_settings: Settings) -> None:
+    usage = pricing.voice_usage("polly-neural/Amy", 1834, openai_settings.prices)
 
     assert json.loads(json.dumps(usage.model_dump())) == {
         "model": "polly-neural/Amy",
@@ -495,7 +486,7 @@ def test_usage_survives_a_json_round_trip(cloud: Settings) -> None:
 
 
 def test_the_voice_is_priced_by_the_characters_polly_billed(
-    polly: tuple[Any, Stubber, list[dict[str, Any]]], cloud: Settings
+    polly: tuple[Any, Stubber, list[dict[str, Any]]], openai_settings: Settings
 ) -> None:
     client, stubber, _ = polly
     story = _long_story(2)
@@ -505,14 +496,14 @@ def test_the_voice_is_priced_by_the_characters_polly_billed(
     narrator = PollyNarrator("Amy", client)
 
     narrator.narrate(story)
-    usage = pricing.narration_usage(narrator, narrator.model, story, cloud.prices)
+    usage = pricing.narration_usage(narrator, narrator.model, story, openai_settings.prices)
 
     assert usage.characters == 777 * len(parts)  # Polly's own count, not the text's length
     assert usage.characters != len(story)
 
 
 def test_without_pollys_count_the_billed_characters_are_our_own_ssml_count(
-    polly: tuple[Any, Stubber, list[dict[str, Any]]], cloud: Settings
+    polly: tuple[Any, Stubber, list[dict[str, Any]]], openai_settings: Settings
 ) -> None:
     client, stubber, _ = polly
     story = _long_story(1)
@@ -527,7 +518,7 @@ def test_without_pollys_count_the_billed_characters_are_our_own_ssml_count(
 
     assert narrator.billed_characters() == sum(billed_characters(part) for part in parts)
     fresh = PollyNarrator("Amy", client)  # a retry that found the MP3 stored made no request
-    assert pricing.narration_usage(fresh, fresh.model, story, cloud.prices).characters == len(story)
+    assert pricing.narration_usage(fresh, fresh.model, story, openai_settings.prices).characters == len(story)
 
 
 # The thrifty profile: a low-quality picture and Polly's standard engine, priced by what they report.
@@ -586,11 +577,11 @@ def test_the_thrifty_profile_reads_with_pollys_standard_engine_at_a_quarter_of_t
     [(3, "aged two to four", "210 to 300 words"), (9, "aged eight to twelve", "380 to 560 words")],
 )
 def test_the_listeners_age_sets_the_length_and_words_asked_for(
-    cloud: Settings, fake_openai: FakeOpenAI, age: int, ages: str, words: str
+    openai_settings: Settings, fake_openai: FakeOpenAI, age: int, ages: str, words: str
 ) -> None:
     cast, scene = characters_and_scene()
 
-    factory.story_writer(cloud, reading_level(age)).write(cast, scene)
+    factory.story_writer(openai_settings, reading_level(age)).write(cast, scene)
 
     prompt = _prompt(fake_openai.requests(CHAT)[0].body)
     assert ages in prompt

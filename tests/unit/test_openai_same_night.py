@@ -3,14 +3,12 @@ each character's stable, visual-only description in the picture's prompt. Over r
 
 from __future__ import annotations
 
-import pytest
-
+from storyteller.flow.tonight import write_valid_story
 from storyteller.models import Character, Scene, StoryDraft
 from storyteller.providers import factory
 from storyteller.providers.openai_illustrator import OpenAIIllustrator
 from storyteller.providers.openai_writer import OpenAIStoryWriter
-from storyteller.settings import Settings, get_settings
-from storyteller.story import write_valid_story
+from storyteller.settings import Settings
 from tests.fakes.openai_server import CHAT, IMAGES, FakeOpenAI, characters_and_scene
 
 NOOR = Character(
@@ -20,23 +18,15 @@ BISCUIT = Character(id="biscuit", name="Biscuit", description="a white dog who i
 KITCHEN = Scene(id="kitchen", description="grandma's kitchen, warm and smelling of bread")
 
 
-@pytest.fixture
-def cloud(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("OPENAI_API_KEY", "test")
-    monkeypatch.setenv("STORYTELLER_OPENAI_BASE_URL", fake_openai.base_url)
-    get_settings.cache_clear()
-    return get_settings()
-
-
 def test_the_story_comes_back_with_its_moment_and_synopsis_and_the_prompt_asks_for_the_arc(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
     cast, scene = characters_and_scene()
-    told = write_valid_story(factory.story_writer(cloud), cast, scene, attempts=1)[0]
+    told = write_valid_story(factory.story_writer(openai_settings), cast, scene, attempts=1)[0]
     fake_openai.reply_story(
         told.model_copy(update={"moment": "Pip counting stars by the pines", "synopsis": "A star falls; Pip counts."})
     )
-    writer = factory.story_writer(cloud)
+    writer = factory.story_writer(openai_settings)
     assert isinstance(writer, OpenAIStoryWriter)
 
     draft = writer.write(cast, scene)
@@ -48,9 +38,9 @@ def test_the_story_comes_back_with_its_moment_and_synopsis_and_the_prompt_asks_f
 
 
 def test_the_picture_names_the_moment_and_draws_each_character_the_same_every_night_without_fears(
-    cloud: Settings, fake_openai: FakeOpenAI
+    openai_settings: Settings, fake_openai: FakeOpenAI
 ) -> None:
-    illustrator = factory.illustrator(cloud)
+    illustrator = factory.illustrator(openai_settings)
     assert isinstance(illustrator, OpenAIIllustrator)
 
     illustrator.illustrate("Noor and the Lost Key", [NOOR, BISCUIT], KITCHEN, "Noor climbing up to the high shelf")
@@ -65,14 +55,14 @@ def test_the_picture_names_the_moment_and_draws_each_character_the_same_every_ni
     assert not {"afraid", "scared", "thunder", "dark", "loves"} & set(first.lower().replace(".", " ").split())
 
 
-def test_the_drafts_moment_reaches_the_story_item(cloud: Settings, fake_openai: FakeOpenAI) -> None:
+def test_the_drafts_moment_reaches_the_story_item(openai_settings: Settings, fake_openai: FakeOpenAI) -> None:
     cast, scene = characters_and_scene()
     fake_openai.reply_story(
         StoryDraft.model_validate(
-            write_valid_story(factory.story_writer(cloud), cast, scene, attempts=1)[0].model_dump()
+            write_valid_story(factory.story_writer(openai_settings), cast, scene, attempts=1)[0].model_dump()
             | {"moment": "the owl asleep in the oak"}
         )
     )
-    draft, _ = write_valid_story(factory.story_writer(cloud), cast, scene, attempts=1)
+    draft, _ = write_valid_story(factory.story_writer(openai_settings), cast, scene, attempts=1)
 
     assert draft.moment == "the owl asleep in the oak"

@@ -11,8 +11,8 @@ import pytest
 
 from storyteller import names
 from storyteller.errors import NarrationInterruptedError
+from storyteller.flow.media import is_mp3
 from storyteller.local.lambdas import STOPPING_ERROR, LocalLambdas, running
-from storyteller.media import is_mp3
 from storyteller.providers import factory
 from storyteller.providers.offline.narrator import HibariNarrator
 

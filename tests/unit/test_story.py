@@ -7,9 +7,9 @@ import random
 import pytest
 
 from storyteller.errors import EmptyCatalogError, StoryValidationError
+from storyteller.flow.tonight import pick_cast, write_valid_story
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, Scene, StoryDraft, Usage
-from storyteller.seed import CHARACTERS, SCENES
-from storyteller.story import pick_cast, write_valid_story
 
 
 class ScriptedWriter:

@@ -7,7 +7,7 @@ import pytest
 
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, Scene, StoryDraft
-from storyteller.validation import (
+from storyteller.story.validation import (
     MAX_WORDS,
     MIN_RHYME_RATE,
     MIN_WORDS,

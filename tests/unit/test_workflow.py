@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from storyteller.workflow import DEFINITION_FILE, WorkflowResources, definition_text, placeholders, render_definition
+from storyteller.flow.workflow import (
+    DEFINITION_FILE,
+    WorkflowResources,
+    definition_text,
+    placeholders,
+    render_definition,
+)
 
 RESOURCES = WorkflowResources(
     stories_table="Stories",

@@ -11,7 +11,7 @@ import onnxruntime as ort
 from hibari import SAMPLE_RATE, Hibari
 
 from storyteller.errors import NarrationInterruptedError
-from storyteller.verse import stanzas
+from storyteller.story.verse import stanzas
 
 # Speech is mono and soft: 64 kbit/s keeps a five-minute story under 3 MB with no audible loss.
 BIT_RATE_KBPS = 64

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from storyteller import cmu
 from storyteller.models import Character, PastStory, Scene, StoryDraft, Usage
 from storyteller.providers.offline.verses import lines
 from storyteller.providers.offline.verses.gifts import KIND_HEART, Gift, gift_for, possessive, trait_gift
@@ -24,8 +23,9 @@ from storyteller.providers.offline.verses.place import INDOOR, VEHICLE, WATER, P
 from storyteller.providers.offline.verses.plots import PLOTS, SPOKEN_TO, Plot
 from storyteller.providers.offline.verses.rhymer import METRE_SLACK, answer, syllables
 from storyteller.providers.offline.verses.scenes import HARBOUR, HOME, NIGHT, RIDE, Lexicon, lexicon_for
-from storyteller.reading_level import LITTLE, OLDER, YOUNG, ReadingLevel
-from storyteller.validation import TITLE_MAX, clean_text, count_words, last_word
+from storyteller.story import cmu
+from storyteller.story.reading_level import LITTLE, OLDER, YOUNG, ReadingLevel
+from storyteller.story.validation import TITLE_MAX, clean_text, count_words, last_word
 
 __all__ = ["PLOTS", "RhymingStoryWriter", "with_article"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lemminflect import getAllLemmas, getInflection, getLemma
 
-from storyteller.kinship import Kin, read_kin
+from storyteller.story.kinship import Kin, read_kin
 
 ITEM_WORDS = 3
 

@@ -6,9 +6,9 @@ import random
 import re
 from functools import lru_cache
 
-from storyteller import cmu
 from storyteller.providers.offline.verses.lines import OPENERS, TAILS
-from storyteller.validation import last_word, rhymes
+from storyteller.story import cmu
+from storyteller.story.validation import last_word, rhymes
 
 # The two lines of a couplet may differ by this many syllables and still be read to one beat.
 METRE_SLACK = 4

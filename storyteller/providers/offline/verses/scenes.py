@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from storyteller.validation import STOPWORDS
+from storyteller.story.validation import STOPWORDS
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -21,8 +21,8 @@ from botocore.exceptions import ClientError
 
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import StorytellerError
+from storyteller.flow.run_outcome import INTERRUPTED_ERROR, one_line_failure
 from storyteller.models import StoryItem
-from storyteller.run_outcome import INTERRUPTED_ERROR, one_line_failure
 
 REDRIVABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 NOTIFY_STATE = "Notify"

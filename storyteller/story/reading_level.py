@@ -1,6 +1,6 @@
 """What a family's listeners' age asks of a story: how long it is, and which words it uses.
 
-Every story stays inside the product's 200–600 words (storyteller/validation.py); inside that, a
+Every story stays inside the product's 200–600 words (storyteller/story/validation.py); inside that, a
 three-year-old gets a short story in the simplest words and a ten-year-old a longer one with richer ones.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storyteller.validation import MAX_WORDS, MIN_WORDS
+from storyteller.story.validation import MAX_WORDS, MIN_WORDS
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The Families table's stream calls this for every change (functions/family_sync): a new or changed family
 gets an EventBridge Scheduler schedule at its bedtime in its own zone; a removed family loses it. Email is
 the mailer's (storyteller.mailer, through SES): the SNS email subscriptions of earlier releases are removed
-here as each family's row changes, and all at once by the deploy (storyteller.migration). Every step is
+here as each family's row changes, and all at once by the deploy (storyteller.households.migration). Every step is
 idempotent, so a stream record delivered twice changes nothing the second time.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from storyteller import events
+from storyteller.flow import events
 from storyteller.models import Family
 
 SCHEDULE_PREFIX = "family-"

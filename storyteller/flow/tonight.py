@@ -11,10 +11,10 @@ from storyteller import names
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import EmptyCatalogError, StoryValidationError
-from storyteller.kinship import read_kin
 from storyteller.models import Character, Family, PastStory, Provenance, Scene, StoryDraft, StoryItem
 from storyteller.providers.protocols import RememberingWriter, StoryWriter
-from storyteller.validation import StoryReport, validate_story
+from storyteller.story.kinship import read_kin
+from storyteller.story.validation import StoryReport, validate_story
 
 
 def pick_cast(

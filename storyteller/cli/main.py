@@ -19,18 +19,18 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from storyteller import names
-from storyteller.cli_families import cast_app, family_app, scene_app
-from storyteller.cli_support import attached, fail, local_runtime, publishing_pages, read_settings, say
+from storyteller.cli.families import cast_app, family_app, scene_app
+from storyteller.cli.support import attached, fail, local_runtime, publishing_pages, read_settings, say
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.dal.stories import StoryStore
 from storyteller.errors import UnknownFamilyError
+from storyteller.flow.retry import RetryExit, RetryRefusedError, retry_story
+from storyteller.households.seed import seed as seed_catalog
 from storyteller.local import lambdas
 from storyteller.local.runtime import FunctionFailedError, LocalRuntime, RunOutcome
 from storyteller.models import StoryItem
-from storyteller.retry import RetryExit, RetryRefusedError, retry_story
-from storyteller.seed import seed as seed_catalog
 from storyteller.settings import Settings
 
 if TYPE_CHECKING:

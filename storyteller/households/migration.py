@@ -18,9 +18,9 @@ from storyteller import names
 from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.items import from_item
-from storyteller.households import ensure_default_family
+from storyteller.households.family import ensure_default_family
+from storyteller.households.seed import CHARACTERS, SCENES
 from storyteller.models import Character, Scene
-from storyteller.seed import CHARACTERS, SCENES
 from storyteller.settings import Settings
 
 

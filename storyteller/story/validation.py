@@ -8,9 +8,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from storyteller import cmu
 from storyteller.errors import StoryValidationError
 from storyteller.models import Character, Scene, StoryDraft
+from storyteller.story import cmu
 
 MIN_WORDS = 200
 MAX_WORDS = 600

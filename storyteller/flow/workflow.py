@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFINITION_FILE = Path(__file__).resolve().parent.parent / "statemachine" / "story_media.asl.json"
+DEFINITION_FILE = Path(__file__).resolve().parents[2] / "statemachine" / "story_media.asl.json"
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 

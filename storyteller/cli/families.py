@@ -16,12 +16,11 @@ import typer
 from pydantic import ValidationError
 
 from storyteller import names
-from storyteller.cli_support import attached, fail, read_settings, say, with_served_pages
+from storyteller.cli.support import attached, fail, read_settings, say, with_served_pages
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.errors import DuplicateError, LastOfItsKindError, NotFoundError, UnknownFamilyError
-from storyteller.forget import remove_family
-from storyteller.households import (
+from storyteller.households.family import (
     character_named,
     new_family,
     next_night,
@@ -30,9 +29,10 @@ from storyteller.households import (
     shelf_token,
     slug,
 )
+from storyteller.households.forget import remove_family
+from storyteller.households.seed import seed
 from storyteller.local.runtime import LocalRuntime
 from storyteller.models import Character, Family, Scene, input_problems
-from storyteller.seed import seed
 from storyteller.settings import Settings
 
 family_app = typer.Typer(help="Households: who gets the email, when their night is.", no_args_is_help=True)

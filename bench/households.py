@@ -3,7 +3,9 @@ scheduler (one job per family, storyteller/local/scheduler.py) and the whole flo
 
 The families live in six time zones, each with its own local bedtime for the same instant; providers
 sleep T, I, A. Counted: wall time from the shared minute to the last email, executions per second, and
-emails per family in the outbox (each to its own recipient), lost or duplicated, after a quiet period.
+emails per family in the outbox (each to its own recipient), lost or duplicated, after a quiet period;
+and whether the mailer recorded each email's delivery in the Deliveries table, under its own
+(story, recipient) and its own family (what the console's run and nights pages show).
 
     python -m bench.households          (FAMILIES=200 python -m bench.households for a quicker look)
 """
@@ -24,12 +26,14 @@ from zoneinfo import ZoneInfo
 
 from bench.common import isolated_home, median, percentile, sleeping_providers, table, verdict, write_result
 from bench.concurrency import QUIET_SECONDS, _executions_by_story
+from storyteller.dal.aws import client
 from storyteller.dal.catalog import CatalogStore
 from storyteller.dal.families import FamilyStore
 from storyteller.households.family import new_family
 from storyteller.local.outbox import read_email
 from storyteller.local.runtime import LocalRuntime
 from storyteller.local.scheduler import FamilySchedules
+from storyteller.mail import DeliveryStatus
 from storyteller.models import Character, Scene
 from storyteller.settings import get_settings
 
@@ -63,6 +67,19 @@ def _all_at(runtime: LocalRuntime, family_ids: list[str], moment: datetime) -> N
         families.replace(family.model_copy(update={"at": f"{local:%H:%M}"}))
 
 
+def _one_bedtime(runtime: LocalRuntime, family_ids: list[str]) -> datetime:
+    """A minute far enough ahead that every family is moved to it before it comes: on a loaded machine moving
+    1,000 families can take minutes, and a bedtime passed meanwhile would be tomorrow's."""
+    lead = 75.0
+    while True:
+        bedtime = (datetime.now(UTC) + timedelta(seconds=lead)).replace(second=0, microsecond=0)
+        started = time.monotonic()
+        _all_at(runtime, family_ids, bedtime)
+        if (bedtime - datetime.now(UTC)).total_seconds() >= 15:
+            return bedtime
+        lead = 75.0 + 2 * (time.monotonic() - started)
+
+
 def measure(count: int = FAMILIES) -> dict[str, Any]:
     with isolated_home("households"):
         providers = sleeping_providers(TEXT_SECONDS, IMAGE_SECONDS, AUDIO_SECONDS)
@@ -72,9 +89,7 @@ def measure(count: int = FAMILIES) -> dict[str, Any]:
                 warnings.filterwarnings("ignore", message="No application metrics to publish")
                 setup_started = time.monotonic()
                 family_ids = _families(runtime, count)
-                now = datetime.now(UTC)
-                bedtime = (now + timedelta(seconds=75)).replace(second=0, microsecond=0)
-                _all_at(runtime, family_ids, bedtime)
+                bedtime = _one_bedtime(runtime, family_ids)
                 setup_seconds = time.monotonic() - setup_started
                 everyone, ours = FamilyStore(runtime.settings), set(family_ids)
                 schedules = FamilySchedules(
@@ -109,7 +124,16 @@ def _watch(runtime: LocalRuntime, family_ids: list[str], bedtime: datetime) -> d
             last_report = time.monotonic()
         time.sleep(POLL_SECONDS)
     time.sleep(QUIET_SECONDS)
-    recipients = Counter(str(read_email(path)["To"]) for path in _emails(runtime))
+    sent = [(path.name[: len(path.name) - len(f"-{recipient}.eml")], recipient) for path, recipient in _sent(runtime)]
+    recipients = Counter(recipient for _, recipient in sent)
+    rows = _delivery_rows(runtime)
+    recorded = {
+        recipient
+        for story_id, recipient in sent
+        if rows.get((story_id, recipient), ("", ""))[0] == DeliveryStatus.DELIVERED.value
+    }
+    family_of = {f"parent@{family_id}.example": family_id for family_id in family_ids}
+    misrecorded = sum(1 for (_, recipient), (_, family) in rows.items() if family_of.get(recipient) != family)
     start = bedtime.timestamp()
     per_story, statuses = _executions_by_story(runtime, start - 1)
     latencies = [moment - start for moment in emailed.values()]
@@ -127,12 +151,17 @@ def _watch(runtime: LocalRuntime, family_ids: list[str], bedtime: datetime) -> d
         "lost_emails": sum(1 for recipient in wanted if recipients[recipient] == 0),
         "duplicate_emails": sum(recipients[recipient] - 1 for recipient in wanted if recipients[recipient] > 1),
         "stray_recipients": sum(count for recipient, count in recipients.items() if recipient not in wanted),
+        "deliveries_recorded": len(recorded & wanted),
+        "deliveries_unrecorded": len(wanted - recorded),
+        "delivery_rows": len(rows),
+        "delivery_rows_misrecorded": misrecorded,
         "targets": {
             "all_emailed_once": {
                 "met": len(emailed) == len(wanted)
                 and all(recipients[recipient] == 1 for recipient in wanted)
                 and not any(recipient not in wanted for recipient in recipients)
-            }
+            },
+            "each_delivery_recorded": {"met": recorded >= wanted and len(rows) == len(wanted) and misrecorded == 0},
         },
     }
 
@@ -141,8 +170,25 @@ def _emails(runtime: LocalRuntime) -> list[Path]:
     return list(runtime.outbox_dir.glob("*.eml")) if runtime.outbox_dir.exists() else []
 
 
+def _sent(runtime: LocalRuntime) -> list[tuple[Path, str]]:
+    """Each email in the outbox and the recipient its `To` names."""
+    return [(path, str(read_email(path)["To"])) for path in _emails(runtime)]
+
+
+def _delivery_rows(runtime: LocalRuntime) -> dict[tuple[str, str], tuple[str, str]]:
+    """The Deliveries table: (story, recipient) → (status, family), read in one scan."""
+    dynamodb = client("dynamodb", runtime.settings.aws_region)
+    pages = dynamodb.get_paginator("scan").paginate(TableName=runtime.settings.deliveries_table, ConsistentRead=True)
+    return {
+        (item["storyId"]["S"], item["recipient"]["S"]): (item["status"]["S"], item["familyId"]["S"])
+        for page in pages
+        for item in page["Items"]
+    }
+
+
 def report(result: dict[str, Any]) -> str:
     met = result["targets"]["all_emailed_once"]["met"]
+    recorded = result["targets"]["each_delivery_recorded"]["met"]
     row = [
         result["families"],
         result["setup_seconds"],
@@ -154,6 +200,8 @@ def report(result: dict[str, Any]) -> str:
         result["duplicate_emails"],
         result["stray_recipients"],
         verdict(met),
+        f"{result['deliveries_recorded']} / {result['delivery_rows_misrecorded']}",
+        verdict(recorded),
     ]
     return "\n".join(
         [
@@ -161,7 +209,20 @@ def report(result: dict[str, Any]) -> str:
             f"T={TEXT_SECONDS} s, I={IMAGE_SECONDS} s, A={AUDIO_SECONDS} s",
             "",
             table(
-                ["families", "setup s", "wall s", "exec/s", "p50 s", "p99 s", "lost", "dup", "stray", "each once"],
+                [
+                    "families",
+                    "setup s",
+                    "wall s",
+                    "exec/s",
+                    "p50 s",
+                    "p99 s",
+                    "lost",
+                    "dup",
+                    "stray",
+                    "each once",
+                    "recorded / misrecorded",
+                    "each recorded",
+                ],
                 [row],
             ),
         ]

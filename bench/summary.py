@@ -56,6 +56,8 @@ HEADLINES: dict[str, tuple[str, str, tuple[str, float] | None]] = {
     "households_1000_lost_emails": ("households", "lost_emails", ("<=", 0)),
     "households_1000_duplicate_emails": ("households", "duplicate_emails", ("<=", 0)),
     "households_1000_stray_emails": ("households", "stray_recipients", ("<=", 0)),
+    "households_1000_deliveries_unrecorded": ("households", "deliveries_unrecorded", ("<=", 0)),
+    "households_1000_deliveries_misrecorded": ("households", "delivery_rows_misrecorded", ("<=", 0)),
     "households_1000_wall_seconds": ("households", "wall_seconds", None),
     "households_1000_executions_per_second": ("households", "executions_per_second", None),
 }

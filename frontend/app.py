@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from frontend.page_cache import PageCache
 from frontend.routing import HeadAsGet, slashless_redirect
 from frontend.runs import Runs
 from frontend.settings import FrontendSettings
+from frontend.shelves import DeliveryBook, MediaLinks, StoryShelf
 from frontend.unsubscribe import unsubscribe_router
 from storyteller import names
 from storyteller.dal.aws import client
@@ -39,7 +40,6 @@ from storyteller.dal.families import FamilyStore
 from storyteller.dal.media import MediaStore
 from storyteller.dal.night_failures import NightFailureStore
 from storyteller.dal.stories import StoryStore
-from storyteller.mail import Delivery
 from storyteller.mailer.unsubscribe import signing_key as unsubscribe_key
 from storyteller.models import NightFailure, StoryItem, StoryStatus
 from storyteller.settings import Settings, get_settings
@@ -51,28 +51,6 @@ MIN_LINK_SECONDS = 3600
 # A story younger than this whose media are missing is probably still being made.
 STILL_MAKING = timedelta(minutes=15)
 log = logging.getLogger(__name__)
-
-
-class StoryShelf(Protocol):
-    """Where stories are read from (the Stories table, or a fake in unit tests)."""
-
-    def get(self, story_id: str) -> StoryItem | None: ...
-
-    def recent(self, limit: int = 20) -> list[StoryItem]: ...
-
-    def of_family(self, family_id: str, limit: int = 20) -> list[StoryItem]: ...
-
-
-class DeliveryBook(Protocol):
-    """Each recipient's email of a story (storyteller.dal.deliveries.DeliveryStore)."""
-
-    def of_story(self, story_id: str) -> list[Delivery]: ...
-
-
-class MediaLinks(Protocol):
-    """Turns a stored S3 key into a URL the browser can fetch."""
-
-    def presign(self, key: str, seconds: int) -> str: ...
 
 
 def create_app(

@@ -58,11 +58,15 @@ def nights_csv(rows: list[NightRun], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     states = sorted({state for row in rows for state in row.state_seconds})
-    writer.writerow([*NIGHT_COLUMNS, *(f"seconds_{state}" for state in states)])
+    writer.writerow([*NIGHT_COLUMNS, "emails", *(f"seconds_{state}" for state in states)])
     for row in rows:
         record = row.record()
         writer.writerow(
-            [*(_cell(record[column]) for column in NIGHT_COLUMNS), *(row.state_seconds.get(s, "") for s in states)]
+            [
+                *(_cell(record[column]) for column in NIGHT_COLUMNS),
+                _cell(row.emails.summary() if row.emails else None),
+                *(row.state_seconds.get(s, "") for s in states),
+            ]
         )
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=_attachment(filename))
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, tzinfo
 from html import escape
 from typing import Any
 
+from frontend.emails import Emails
 from frontend.graph import format_seconds
 from frontend.history import StateStatus, read_history
 from storyteller import names
@@ -43,6 +44,7 @@ class NightRun:
     state_seconds: dict[str, float] = field(default_factory=dict)  # each entered state's latest entry
     family: str | None = None
     before_run: bool = False  # failed in create_story: there is no execution to open
+    emails: Emails | None = None  # its story's emails, while the story (and so its Deliveries rows) lives
 
     @property
     def seconds(self) -> float | None:
@@ -63,6 +65,7 @@ class NightRun:
             "failed_state": self.failed_state,
             "error": self.error,
             "state_seconds": {name: round(value, 3) for name, value in self.state_seconds.items()},
+            "emails": self.emails.record() if self.emails else None,
         }
 
 
@@ -166,6 +169,11 @@ class Nights:
     failures: list[tuple[str, str, int]]  # state, error, runs
     redriven: int
     redriven_succeeded: int
+
+    @property
+    def emails(self) -> Emails:
+        """Every shown run's emails together (the runs whose story has expired have none to show)."""
+        return Emails.of(row for run in self.rows if run.emails for row in run.emails.rows)
 
     @property
     def success_rate(self) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,12 @@ from storyteller.local import engine, redrive, streams
 from storyteller.local.guard import LocalCredentials, guarded
 from storyteller.local.keep_alive import KeepAliveRequestHandler, close_connections
 from storyteller.local.write_ahead import Durability, write_ahead
+from storyteller.local.wsgi_answer import WSGIApp
 
 # Credentials come from the home (guard.LocalCredentials); no session token, nor any real AWS profile.
 _NOT_OURS = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Middleware = Callable[[WSGIApp], WSGIApp]
 
 

@@ -33,12 +33,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from storyteller.errors import ProviderUnavailableError
-from storyteller.local.wsgi_answer import chunks_of
+from storyteller.local.wsgi_answer import WSGIApp, collect
 from storyteller.models import Character, Scene, StoryDraft, Usage
 from storyteller.providers.factory import ProviderOverrides
 from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class FaultKind(StrEnum):
@@ -465,16 +463,10 @@ class FaultyEndpoint:
 
     def _garble(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # The service acts; its answer arrives cut short.
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, headers
-            return lambda _: None
-
-        body = b"".join(chunks_of(self._app(environ, capture)))
-        garbled = body[: len(body) // 2] or b"{"
-        headers = [(name, value) for name, value in captured["headers"] if name.lower() != "content-length"]
-        start_response(captured["status"], [*headers, ("Content-Length", str(len(garbled)))])
+        answer = collect(self._app, environ)
+        garbled = answer.body[: len(answer.body) // 2] or b"{"
+        headers = [(name, value) for name, value in answer.headers if name.lower() != "content-length"]
+        start_response(answer.status, [*headers, ("Content-Length", str(len(garbled)))])
         return [garbled]
 
 

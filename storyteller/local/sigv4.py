@@ -1,12 +1,13 @@
 """SigV4 checked at the local endpoint: a request counts only if it was signed with this home's secret.
 
 Naming the access key is not enough: the key id travels in every presigned media link on the story
-pages. The signature proves the secret, which lives only in `credentials.json` (0600). The canonical
-request is rebuilt the way botocore builds it (`botocore.auth.SigV4Auth.canonical_request`): S3 paths
-as sent, other services' paths quoted once more; the payload hash is always the SHA-256 of the body that
-arrived. An `X-Amz-Content-SHA256` header that names another hash (or UNSIGNED-PAYLOAD with a body) is
-refused: a client's claim about the body is not proof of it, and a captured request replayed within the
-clock window with another body would otherwise pass (issue 30). botocore signs every payload over http.
+pages. The signature proves the secret, which lives only in `credentials.json` (0600). The expected
+signature is computed by botocore's own signer (`SigV4Auth` and its S3 and presigned-link variants) over
+the request as it arrived, so the canonical request is built by the code that signed it. The payload
+hash is checked here first: an `X-Amz-Content-SHA256` header that names another hash than the body's
+(or UNSIGNED-PAYLOAD with a body) is refused: a client's claim about the body is not proof of it, and a
+captured request replayed within the clock window with another body would otherwise pass (issue 30).
+botocore signs every payload over http.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote
+
+from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -44,7 +49,7 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
             payload = UNSIGNED  # a bodiless request may leave its (empty) payload unsigned
         elif claimed is not None and claimed != payload:
             return "the body is not the one signed"
-        canonical_query = _canonical_query(query)
+        signed_query = query
         expires = None
     elif "X-Amz-Signature=" in query:
         values = {key: found[0] for key, found in parse_qs(query, keep_blank_values=True).items()}
@@ -54,8 +59,7 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
             values.get("X-Amz-Signature", ""),
         )
         moment = values.get("X-Amz-Date", "")
-        payload = UNSIGNED
-        canonical_query = _canonical_query(query, without="X-Amz-Signature")
+        signed_query = "&".join(part for part in query.split("&") if not part.startswith("X-Amz-Signature="))
         expires = values.get("X-Amz-Expires", "0")
     else:
         return "not signed"
@@ -74,23 +78,28 @@ def verify(environ: dict[str, Any], access_key_id: str, secret: str, now: dateti
     parts = scope.split("/")
     if len(parts) != 4 or parts[0] != moment[:8] or parts[3] != "aws4_request":
         return "malformed credential scope"
-    date, region, service, _ = parts
-    canonical = "\n".join(
-        [
-            environ.get("REQUEST_METHOD", "GET").upper(),
-            _canonical_path(environ, service),
-            canonical_query,
-            "".join(f"{name}:{_header(environ, name)}\n" for name in signed.split(";")),
-            signed,
-            payload,
-        ]
-    )
-    to_sign = "\n".join([ALGORITHM, moment, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = f"AWS4{secret}".encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    _, region, service, _ = parts
+    signer_class = {
+        (False, False): SigV4Auth,
+        (True, False): S3SigV4Auth,
+        (False, True): SigV4QueryAuth,
+        (True, True): S3SigV4QueryAuth,
+    }[(service == "s3", expires is not None)]
+    signer = signer_class(Credentials(access_key_id, secret), service, region)
+    request = _as_sent(environ, signed_query, signed)
+    request.context["timestamp"] = moment
+    expected: str = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
     return None if hmac.compare_digest(expected, signature) else "bad signature"
+
+
+def _as_sent(environ: dict[str, Any], query: str, signed: str) -> AWSRequest:
+    """The received request rebuilt for botocore's signer: its path as sent, the signed headers only."""
+    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/")))
+    url = f"http://{_header(environ, 'host')}{raw.split('?', 1)[0] or '/'}" + (f"?{query}" if query else "")
+    headers = {name: _header(environ, name) for name in signed.split(";") if name}
+    return AWSRequest(
+        method=environ.get("REQUEST_METHOD", "GET").upper(), url=url, headers=headers, data=_body(environ)
+    )
 
 
 def _authorization_fields(rest: str) -> dict[str, str]:
@@ -99,23 +108,6 @@ def _authorization_fields(rest: str) -> dict[str, str]:
         name, _, value = part.strip().partition("=")
         fields[name] = value
     return fields
-
-
-def _canonical_query(query: str, without: str | None = None) -> str:
-    pairs = []
-    for part in query.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if name != without:
-            pairs.append((name, value))
-    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
-
-
-def _canonical_path(environ: dict[str, Any], service: str) -> str:
-    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/")))
-    path = raw.split("?", 1)[0] or "/"
-    return path if service == "s3" else quote(path, safe="/~")
 
 
 def _header(environ: dict[str, Any], name: str) -> str:

@@ -33,10 +33,10 @@ from moto.s3.models import s3_backends
 
 from storyteller.local.activity import Wakeups
 from storyteller.local.store import DurableStore, write_durably
+from storyteller.local.wsgi_answer import WSGIApp, collect
 
 log = logging.getLogger(__name__)
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _DYNAMODB = "DynamoDB_20120810."
 _DYNAMODB_WRITES = frozenset(
@@ -75,17 +75,6 @@ class Durability:
         return not self.loading.is_set()
 
 
-@dataclass
-class _Answer:
-    status: str = ""
-    headers: list[tuple[str, str]] | None = None
-    body: bytes = b""
-
-    @property
-    def ok(self) -> bool:
-        return self.status.startswith("2")
-
-
 def write_ahead(app: WSGIApp, durability: Durability | None) -> WSGIApp:
     """moto behind atomic DynamoDB writes and, when `durability` is given, writes that survive a kill."""
     dynamodb_lock = threading.Lock()
@@ -122,22 +111,6 @@ def _woken(
     return answer
 
 
-def _call(app: WSGIApp, environ: dict[str, Any]) -> _Answer:
-    answer = _Answer()
-
-    def capture(status: str, headers: list[tuple[str, str]], *_: Any) -> Callable[[bytes], None]:
-        answer.status, answer.headers = status, headers
-        return lambda _chunk: None
-
-    answer.body = b"".join(app(environ, capture))
-    return answer
-
-
-def _release(answer: _Answer, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    start_response(answer.status, answer.headers or [])
-    return [answer.body]
-
-
 def _refuse(start_response: Callable[..., Any], error: Exception) -> Iterable[bytes]:
     log.error("a write was refused by the disk and undone: %s", error)
     start_response("500 Internal Server Error", [("Content-Type", "application/x-amz-json-1.0")])
@@ -162,9 +135,9 @@ def _dynamodb_write(
     try:
         touched = _touched_keys(backend, environ["HTTP_X_AMZ_TARGET"].split(".")[1], request)
     except (KeyError, TypeError, ValueError, AttributeError):  # moto answers a malformed request itself
-        return _release(_call(app, environ), start_response)
+        return collect(app, environ).release(start_response)
     before = [_attributes(backend, table, key) for table, key in touched]
-    answer = _call(app, environ)
+    answer = collect(app, environ)
     if answer.ok:
         after = [(table, key, _attributes(backend, table, key)) for table, key in touched]
         try:
@@ -176,7 +149,7 @@ def _dynamodb_write(
                 else:
                     backend.put_item(table, item, overwrite=True)
             return _refuse(start_response, error)
-    return _release(answer, start_response)
+    return answer.release(start_response)
 
 
 def _attributes(backend: Any, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -227,20 +200,20 @@ def _object_write(
     path = durability.media_dir / key
     if not path.resolve().is_relative_to(durability.media_dir.resolve()):  # the guard refuses these first
         return _refuse(start_response, OSError(f"object key {key!r} leads outside {durability.media_dir}"))
-    answer = _call(app, environ)
+    answer = collect(app, environ)
     if not answer.ok:
-        return _release(answer, start_response)
+        return answer.release(start_response)
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     if environ["REQUEST_METHOD"] == "DELETE":
         path.unlink(missing_ok=True)
-        return _release(answer, start_response)
+        return answer.release(start_response)
     try:
         stored = backend.get_object(bucket, key)
         write_durably(path, bytes(stored.value if stored is not None else b""))
     except OSError as error:
         backend.delete_object(bucket, key)  # not on disk, so not in the bucket: a retry makes it again
         return _refuse(start_response, error)
-    return _release(answer, start_response)
+    return answer.release(start_response)
 
 
 # --- SNS: a published message is kept until its email is in the outbox.
@@ -250,7 +223,7 @@ def _publish(
     form = parse_qs(_read_body(environ).decode(), keep_blank_values=True)
     if form.get("Action") != ["Publish"]:
         return app(environ, start_response)
-    answer = _call(app, environ)
+    answer = collect(app, environ)
     if answer.ok:
         try:
             durability.store.put_message(_notification(form, answer.body))
@@ -258,7 +231,7 @@ def _publish(
             # moto has queued it and the pump emails it within moments; refusing would make the caller
             # publish again, and a second email is worse than this narrow window of a kill.
             log.error("published message not kept on disk (%s); it is emailed unless the process dies first", error)
-    return _release(answer, start_response)
+    return answer.release(start_response)
 
 
 def _notification(form: dict[str, list[str]], answer: bytes) -> dict[str, Any]:

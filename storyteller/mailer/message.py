@@ -1,8 +1,9 @@
 """The picture-book email: one MIME message per (story, recipient), HTML (from MJML) and plain text.
 
 MJML (rendered by mrml, its Rust port) writes the table layout and inline styles mail clients need; we only
-write the MJML. The picture travels inside the message (multipart/related, `cid:`), so it shows in clients
-that block remote images.
+write the MJML (our few rules for the heading and links go in an `mj-style inline` block: mrml inlines them
+too). The picture travels inside the message (multipart/related, `cid:`), so it shows in clients that block
+remote images.
 """
 
 from __future__ import annotations
@@ -106,13 +107,18 @@ def html(story: StoryItem, family: Family, links: EmailLinks, picture_cid: str |
       <mj-all font-family="Georgia, 'Times New Roman', serif" />
       <mj-text color="{TEXT}" font-size="18px" line-height="1.6" />
     </mj-attributes>
+    <mj-style inline="inline">
+      .title h1 {{ margin: 0; font-size: 28px; font-weight: bold; }}
+      .shelf a {{ color: {BUTTON}; }}
+      .leave a {{ color: {MUTED}; }}
+    </mj-style>
   </mj-head>
   <mj-body background-color="{NIGHT}" width="600px">
     <mj-section padding="24px 0 8px 0">
       <mj-column>
         <mj-text color="{MUTED}" font-size="16px" align="center">Good evening, {escape(family.name)}</mj-text>
-        <mj-text font-size="28px" align="center" font-weight="bold" padding-bottom="16px">
-          <h1 style="margin:0;font-size:28px;font-weight:bold;">{escape(story.title)}</h1>
+        <mj-text css-class="title" font-size="28px" align="center" font-weight="bold" padding-bottom="16px">
+          <h1>{escape(story.title)}</h1>
         </mj-text>
       </mj-column>
     </mj-section>
@@ -128,13 +134,13 @@ def html(story: StoryItem, family: Family, links: EmailLinks, picture_cid: str |
     </mj-section>
     <mj-section padding="16px 0 32px 0">
       <mj-column>
-        <mj-text color="{MUTED}" font-size="15px" align="center">
-          Every story still here is on <a href="{escape(links.shelf)}" style="color:{BUTTON};">your family shelf</a>.
+        <mj-text css-class="shelf" color="{MUTED}" font-size="15px" align="center">
+          Every story still here is on <a href="{escape(links.shelf)}">your family shelf</a>.
           Stories stay for two days.
         </mj-text>
-        <mj-text color="{MUTED}" font-size="13px" align="center">
+        <mj-text css-class="leave" color="{MUTED}" font-size="13px" align="center">
           Sent to {escape(family.name)} at this address.
-          <a href="{escape(links.unsubscribe)}" style="color:{MUTED};">No more of these emails</a>
+          <a href="{escape(links.unsubscribe)}">No more of these emails</a>
         </mj-text>
       </mj-column>
     </mj-section>

@@ -1,5 +1,4 @@
-"""Providers behind small protocols: offline ones by default, OpenAI and Polly when configured."""
+"""Providers behind small protocols (protocols.py): offline ones by default, OpenAI and Polly when configured.
 
-from storyteller.providers.protocols import Illustrator, Narrator, StoryWriter
-
-__all__ = ["Illustrator", "Narrator", "StoryWriter"]
+Each call keeps to its deadline (budgets.py) and reports what it cost (pricing.py).
+"""

@@ -48,6 +48,8 @@ _RELATIONS: tuple[tuple[str, frozenset[str]], ...] = (
         ),
     ),
 )
+# The words that name each relation, for whoever draws or tells them (the offline illustrator's figures).
+RELATION_WORDS: dict[str, frozenset[str]] = dict(_RELATIONS)
 _FAMILY_WORDS = _set("our my son daughter sister brother twin sibling toddler")
 _SHE_PRONOUNS, _HE_PRONOUNS = _set("she her hers herself"), _set("he him his himself")
 _SHE = _set(

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.stack import Stack
 from tests.browser.test_console import _log_in
+from tests.idle import wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def test_the_nights_page_shows_the_runs_their_figures_and_filters(stack: Stack, 
     titles = ["Pip and the Counting Stars", "Luna and the Silver Boat"]
     for title in titles:
         assert stack.finish(stack.add_story(title=title)).execution_status == "SUCCEEDED"
+    wait_until_idle(stack.runtime)  # every email written and its Deliveries row settled
 
     _log_in(page, stack.base_url)
     page.get_by_role("link", name="Nights").click()
@@ -73,6 +75,9 @@ def test_the_nights_page_shows_the_runs_their_figures_and_filters(stack: Stack, 
     expect(page.locator("#nights-summary")).to_contain_text("2 runs over 1 night")
     expect(page.locator("#nights-summary")).to_contain_text("100% succeeded")
     expect(page.locator("table.nights tbody tr")).to_have_count(2)
+    # Each run's email to the family's one address, as the mailer recorded it in the Deliveries table.
+    expect(page.locator("table.nights td.emails")).to_have_text(["1 delivered", "1 delivered"])
+    expect(page.locator("#nights-emails")).to_have_text("2 delivered")
     expect(page.locator('table.durations tr[data-state="Narrate"]')).to_be_visible()
     expect(page.locator("svg.chart")).to_be_visible()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +56,12 @@ def test_a_busy_port_is_found_before_any_story_is_made(busy_port: int, isolated_
         f"error: port {busy_port} on 127.0.0.1 is in use: stop what uses it, or pass --port N"
     )
     assert not isolated_env.exists(), "no endpoint, no state, no story"
+
+
+def test_python_dash_m_runs_the_same_command_as_the_console_script() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "storyteller", "--help"], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "family" in shown.stdout
+    assert "Usage: python -m storyteller" in shown.stdout

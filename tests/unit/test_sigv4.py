@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 
 from storyteller.local import sigv4
@@ -48,6 +50,8 @@ CASES = {
     ),
     "s3 list": ("GET", "http://127.0.0.1:5000/media?list-type=2&prefix=stories%2F", b"", "s3"),
     "s3 put": ("PUT", "http://127.0.0.1:5000/media/stories/x/image.png", b"\x89PNG picture", "s3"),
+    # S3 signs its path as sent; other services quote it once more (a space is %20 to S3, %2520 to them).
+    "s3 put, a key with a space": ("PUT", "http://127.0.0.1:5000/media/exports/a%20b.json", b"{}", "s3"),
 }
 
 
@@ -100,3 +104,33 @@ def test_a_replayed_request_with_another_body_is_refused_whatever_hash_it_declar
 
     environ.update({"HTTP_X_AMZ_CONTENT_SHA256": sigv4.UNSIGNED, "wsgi.input": io.BytesIO(forged)})
     assert sigv4.verify(environ, KEY, SECRET) == "the body is not the one signed"
+
+
+def _link(url: str) -> dict[str, Any]:
+    """A presigned link as the browser sends it: a bodiless GET, the signature in the query."""
+    parts = urlsplit(url)
+    return {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"{parts.path}?{parts.query}",
+        "QUERY_STRING": parts.query,
+        "HTTP_HOST": parts.netloc,
+        "wsgi.input": io.BytesIO(b""),
+    }
+
+
+def test_a_presigned_media_link_opens_its_own_object_only_and_only_until_it_expires() -> None:
+    s3 = boto3.client(
+        "s3",
+        region_name="eu-west-2",
+        endpoint_url="http://127.0.0.1:5000",
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "media", "Key": "stories/s1/image.png"}, ExpiresIn=600
+    )
+    assert sigv4.verify(_link(url), KEY, SECRET) is None
+    assert sigv4.verify(_link(url.replace("image.png", "audio.mp3")), KEY, SECRET) == "bad signature"
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    assert sigv4.verify(_link(url), KEY, SECRET, now=later) == "the link has expired"

@@ -49,8 +49,9 @@ RECENT_ENDS = 8
 TITLE_PLACE_CHANCE = 0.85
 PLOT_FILLINGS = 6
 FIRST_LINE_CHOICES = 3
-# A little listener's lines are the furthest from the templates' natural length: more first lines are tried.
-LITTLE_FIRST_LINE_CHOICES = 6
+# A little listener's lines are the furthest from the templates' natural length (the family's place and names
+# fill them out): more first lines are tried, and the nearest the beat kept.
+LITTLE_FIRST_LINE_CHOICES = 16
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -129,7 +130,7 @@ class _Story:
     ):
         self._rng = rng
         self._level = level
-        self._friends = [_friend(character) for character in characters] or [_friend(None)]
+        self._friends = [_friend(character, level) for character in characters] or [_friend(None, level)]
         cleaned = clean_text(scene.description)
         self._place = read_place(cleaned)
         # The kind of place its name says ("a balcony high over the city" is the city), not its details
@@ -228,7 +229,8 @@ class _Story:
             if not says_where and not exclaims and (not says_who or self._rng.random() < TITLE_PLACE_CHANCE):
                 template += " {at_place}"
             title = template.format_map(fill)
-            title = _capital(title)
+            # "Hic! the Treehouse" is two titles' words run on: the word after a "!" starts again, capitalised.
+            title = re.sub(r"([!?] )([a-z])", lambda match: match.group(1) + match.group(2).upper(), _capital(title))
             if len(title) <= TITLE_MAX and title not in self._past_titles:
                 return title
         return f"{self._hero.short[:40]} and {self._plot.thing.format_map(self._fill())}"[:TITLE_MAX].title()
@@ -279,6 +281,7 @@ class _Story:
                 slack=None if attempt >= TRIES - 5 else METRE_SLACK,
                 spent=spent,
                 aim=self._beat,
+                two_openers=self._level is not LITTLE,
             )
             if second is None:
                 continue
@@ -314,6 +317,9 @@ class _Story:
         }
 
     def _pick(self, options: Sequence[str]) -> str:
+        if self._level is LITTLE:
+            # The shorter of two: "the tick of the town clock" fills a three-year-old's line before it starts.
+            return min(self._rng.choice(options), self._rng.choice(options), key=syllables)
         return self._rng.choice(options)
 
 
@@ -366,7 +372,7 @@ def _cast(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _friend(character: Character | None) -> _Friend:
+def _friend(character: Character | None, level: ReadingLevel = YOUNG) -> _Friend:
     name = clean_text(character.name) if character else ""
     name = name or FALLBACK_NAME
     description = clean_text(character.description) if character else ""
@@ -378,7 +384,9 @@ def _friend(character: Character | None) -> _Friend:
     gift = gift_for(description)
     if gift is KIND_HEART:
         gift = _trait_gift(person) or KIND_HEART
-    return _Friend(name, short, _introduce(name, description), gift, pos, person)
+    # The youngest know their own family: "Out peeped Mila," not "Mila, a girl of three," (a line too long for them).
+    intro = f"{name}," if level is LITTLE and person.kin.family else _introduce(name, description)
+    return _Friend(name, short, intro, gift, pos, person)
 
 
 def _trait_gift(person: Person) -> Gift | None:

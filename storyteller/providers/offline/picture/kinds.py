@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from storyteller.models import Character
+from storyteller.story.kinship import GRANDPARENT, PARENT, RELATION_WORDS
 
 SCENE_WORDS: dict[str, tuple[str, ...]] = {
     "forest": ("forest", "wood", "woods", "woodland", "jungle", "trees", "grove", "clearing"),
@@ -55,7 +56,12 @@ CAST_WORDS: dict[str, tuple[str, ...]] = {
     "bear": ("bear", "teddy", "cub", "bears"),
     "cat": ("cat", "kitten", "kitty", "tiger", "cats"),
     "dog": ("dog", "puppy", "pup", "hound", "doggy", "dogs"),
-    "mouse": ("mouse", "mice", "rat", "hamster"),
+    "mouse": ("mouse", "mice", "rat"),
+    "hamster": ("hamster", "gerbil", "guinea"),
+    "bird": ("bird", "parrot", "budgie", "canary", "robin", "sparrow", "chicken", "hen", "duck", "duckling"),
+    "fish": ("fish", "goldfish"),
+    "horse": ("horse", "pony", "foal"),
+    "tortoise": ("tortoise", "turtle"),
     "dragon": ("dragon", "dino", "dinosaur", "dragons"),
     "robot": ("robot", "android", "bot", "robots"),
     "girl": ("girl", "princess", "daughter", "sister", "queen"),
@@ -64,7 +70,11 @@ CAST_WORDS: dict[str, tuple[str, ...]] = {
     "crab": ("crab", "lobster"),
     "frog": ("frog", "toad"),
     "penguin": ("penguin",),
+    # Grown-ups by the words the family's kinship is read by, so a figure and the story agree on who is who.
+    "grandparent": tuple(sorted(RELATION_WORDS[GRANDPARENT])),
+    "parent": tuple(sorted(RELATION_WORDS[PARENT] | {"woman", "man", "lady", "aunt", "auntie", "uncle"})),
 }
+PEOPLE = frozenset({"girl", "boy", "child", "parent", "grandparent"})
 
 
 def scene_kinds(description: str) -> set[str]:

@@ -1,25 +1,17 @@
-"""Children in pyjamas: the figure for a girl, a boy or a child."""
+"""People: children in pyjamas, and grown-ups (parents, grandparents) taller, with a grown-up's proportions."""
 
 from __future__ import annotations
 
-import random
-
-from storyteller.providers.offline.picture.canvas import RGB, line_of, mix
+from storyteller.providers.offline.picture.canvas import RGB, line_of, mix, shade
+from storyteller.providers.offline.picture.figures import Figure
 from storyteller.providers.offline.picture.pen import Pen, cheeks, eyes, smile
 from storyteller.providers.offline.picture.shapes import ellipse_points
 
-PAJAMAS: tuple[RGB, ...] = ((132, 170, 230), (236, 150, 170), (170, 140, 220), (120, 196, 170), (244, 190, 110))
-SKIN: tuple[RGB, ...] = ((252, 218, 190), (236, 190, 150), (200, 150, 110), (150, 104, 74), (110, 74, 54))
-HAIR: tuple[RGB, ...] = ((90, 60, 44), (40, 32, 36), (220, 170, 90), (180, 90, 50), (130, 86, 60))
 
-
-def child(pen: Pen, fur: RGB, look: random.Random, style: str = "child") -> None:
-    """A child in pyjamas, ready for bed; hair style follows 'girl' or 'boy' when given."""
-    skin = look.choice(SKIN)
-    hair = look.choice([h for h in HAIR if sum(abs(a - b) for a, b in zip(h, skin, strict=True)) > 100])
-    if style == "child":
-        style = look.choice(("girl", "boy"))
-    girl = style == "girl"
+def child(pen: Pen, figure: Figure) -> None:
+    """A child in pyjamas, ready for bed; long hair and a bow for a girl, a curl on top for a boy."""
+    skin, hair, fur = figure.skin, figure.hair, figure.colour
+    girl = figure.style == "girl"
     if girl:
         for side in (-1, 1):
             pen.shape(ellipse_points(side * 30, -76, 7, 12, side * -35), hair)
@@ -53,11 +45,39 @@ def child(pen: Pen, fur: RGB, look: random.Random, style: str = "child") -> None
     cheeks(pen, -56, 15, 4.5)
 
 
-def girl(pen: Pen, fur: RGB, look: random.Random) -> None:
-    """A child with long hair and a bow."""
-    child(pen, fur, look, "girl")
-
-
-def boy(pen: Pen, fur: RGB, look: random.Random) -> None:
-    """A child with short hair and a curl on top."""
-    child(pen, fur, look, "boy")
+def grown_up(pen: Pen, figure: Figure) -> None:
+    """A parent or grandparent: long legs, a small head (a quarter of the height, a child's is half), and
+    grey hair with a bun or a bald crown for a grandparent."""
+    skin, hair, clothes = figure.skin, figure.hair, figure.colour
+    she, elder = figure.style == "girl", figure.kind == "grandparent"
+    shoe: RGB = (70, 60, 80)
+    for side in (-1, 1):
+        pen.blob(side * 7.5, -2.5, 6, 3, shoe)
+        legs = skin if she else shade(clothes, 0.7)
+        pen.shape([(side * 2, -46), (side * 11, -46), (side * 10, -5), (side * 3, -5)], legs)
+    if she:
+        pen.shape([(-12, -72), (12, -72), (18, -28), (-18, -28)], clothes)
+    else:
+        pen.shape([(-13, -72), (13, -72), (12, -42), (-12, -42)], clothes)
+    for side in (-1, 1):
+        pen.shape(ellipse_points(side * 16, -58, 4.2, 14, side * -8), clothes)
+        pen.blob(side * 17.5, -44.5, 3.4, 3.4, skin)
+    pen.shape([(-3.5, -76), (3.5, -76), (3.5, -70), (-3.5, -70)], skin)
+    if she:
+        pen.blob(0, -85, 14, 14, hair)
+        pen.shape([(-14, -86), (14, -86), (13, -70), (-13, -70)], hair)
+    pen.blob(0, -85, 12, 13, skin)
+    line = line_of(hair)
+    if elder and not she:
+        for side in (-1, 1):  # a bald crown with grey at the sides
+            pen.oval(side * 11, -87, 3.5, 5, hair)
+    else:
+        pen.draw.chord(pen.box(0, -88, 12.6, 10.5), 180, 360, fill=hair, outline=line, width=pen.width)
+    if elder and she:
+        pen.blob(0, -100, 6, 5, hair)  # a bun
+    eyes(pen, -85, 4.6, 1.8)
+    smile(pen, -79, 2.6)
+    cheeks(pen, -80, 7.5, 2.4)
+    if elder:
+        for side in (-1, 1):  # smile lines
+            pen.arc(side * 7.5, -86, 2.5, 2, 200, 340, line_of(skin), 0.5)

@@ -45,10 +45,11 @@ def answer(
     slack: int | None = METRE_SLACK,
     spent: tuple[str, ...] = (),
     aim: float | None = None,
+    two_openers: bool = True,
 ) -> str | None:
     """A second line for `first`: rhyming on an end not used yet, within `slack` syllables, with none of the
     `spent` phrases where another line will do, and of those the nearest `aim` syllables (a steady line for the
-    age) when given; None if there is none."""
+    age) when given; None if there is none. `two_openers=False` keeps to one opener: the youngest's lines stay short."""
     end = last_word(first)
     ends = [other for other in rhyming_ends(end) if other not in used and other != end]
     if not ends:
@@ -64,6 +65,7 @@ def answer(
         for index in range(len(openers) - 1)
         if _SLOT.findall(templates[index]) != _SLOT.findall(templates[index + 1])  # not the gulls twice
         for tail in tails
+        if two_openers
     ]
     fresh = [line for line in lines if not any(phrase in line.lower() for phrase in spent)]
     best = min(fresh or lines, key=lambda line: abs(syllables(line) - target))

@@ -181,11 +181,13 @@ HOME = _lexicon(
     "home",
     "",
     "in",
-    creatures="teddies | toy rabbits | rag dolls | toy soldiers",
+    # Any room at night, a kitchen or a hospital room as much as a bedroom: no toy box, rag dolls or toy
+    # soldiers, which a read of the families' stories found in every room, looking on in every other line.
+    creatures="moonbeams | moths | stars | shadows",
     creature="teddy bear | toy rabbit | rag doll | wooden duck",
-    sounds="the tick of the clock | the creak of the stairs | the hum of the house | the patter of rain on the window",
+    sounds="the tick of the clock | the hush of the night | the patter of rain on the window | the creak of the door",
     lights="the night-light | the lamp's warm glow | the moonlight at the window | the glow of the landing light",
-    landmarks="the window | the cosy rug | the bookshelf | the toy box",
+    landmarks="the window | the door | the lamp",
     homes="snuggled down into bed, so cosy and slow | tiptoed off to their pillows, all the way "
     "| curled up under their blankets, warm for the night",
 )
@@ -193,7 +195,7 @@ RIDE = _lexicon(
     "ride",
     "",
     "in",
-    creatures="teddies | toy dinosaurs | sleepy passengers | toy cars",
+    creatures="stars | passengers | owls | moths",
     creature="teddy bear | toy dinosaur | sleepy passenger | toy car",
     sounds="the hum of the engine | the swish of the wheels | the tick of the indicator | the rumble of the road",
     lights="the streetlights passing | the moon at the window | the glow of the dashboard | the lights going by",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storyteller.dal.aws import reset_clients
 from storyteller.providers.openai_client import reset_openai_clients
 from storyteller.settings import Settings, get_settings
+from tests.figures import FIGURES, WORKER_OUTPUT_KEY
 
 _LEAKY = ("AWS_", "STORYTELLER_", "OPENAI_", "POWERTOOLS_", "MOTO_")
 
@@ -44,3 +46,40 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
 @pytest.fixture
 def settings() -> Settings:
     return get_settings()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`-n N` shares the suite out file by file, slowest folders first (tests/scheduling.py)."""
+    if config.getoption("dist") != "load":
+        return None  # another --dist asked for by name: xdist's own
+    from tests.scheduling import FileScheduling
+
+    return FileScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker, the order files are handed out in: slowest folders first."""
+    if hasattr(config, "workerinput"):
+        from tests.scheduling import rank
+
+        items.sort(key=lambda item: rank(item.nodeid))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its figures to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[WORKER_OUTPUT_KEY] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    FIGURES.update(getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY, {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, line in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {line}")

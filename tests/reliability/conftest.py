@@ -12,16 +12,6 @@ from tests.conftest import fresh_clients, isolate
 from tests.fakes.openai_server import fake_openai  # noqa: F401 - a fixture, offered to these tests
 from tests.reliability.drill import Drill, RetryWaits, no_retry_waits
 
-# Figures the reliability tests report at the end of the run (faults injected, runs, emails, time).
-FIGURES: dict[str, str] = {}
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if FIGURES:
-        terminalreporter.section("reliability figures")
-        for name, line in FIGURES.items():
-            terminalreporter.write_line(f"{name}: {line}")
-
 
 @pytest.fixture(scope="module")
 def module_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

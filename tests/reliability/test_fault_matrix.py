@@ -23,7 +23,7 @@ from storyteller.flow.retry import RetryExit, RetryRefusedError, failed_state, r
 from storyteller.local.faults import FaultKind, Target
 from storyteller.local.runtime import FunctionFailedError
 from storyteller.models import StoryStatus
-from tests.reliability.conftest import FIGURES
+from tests.figures import FIGURES
 from tests.reliability.drill import Drill
 
 WORKERS = 24

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.reliability.conftest import FIGURES
+from tests.figures import FIGURES
 from tests.reliability.drill import Drill
 
 STORIES = 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from tests.reliability.conftest import FIGURES
+from tests.figures import FIGURES
 from tests.reliability.soak import SoakSettings, run_soak
 
 # Two workers of 150 stories: ~350 runs with the duplicate deliveries, ~40 s on two quiet cores.

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from moto.core.models import botocore_stubber
 from moto.settings import moto_server_port
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
@@ -27,6 +28,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 )
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import json_path
+from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 _lock = threading.Lock()
@@ -58,6 +60,10 @@ def _shared_program(worker: ExecutionWorker) -> Any:
 
 
 def _shared_client(region: str, service: str, state_credentials: Any = None) -> Any:
+    if botocore_stubber.enabled:
+        # Inside `mock_aws` (a test of moto in-process, perhaps after a local endpoint ran in the same
+        # process): moto intercepts the calls, as its own client does; a served endpoint is not there.
+        return boto_client_for(region, service, state_credentials)
     # boto3 clients are thread-safe; the port and key are part of the cache key, as each local endpoint
     # (and each STORYTELLER_HOME) has its own. moto's own task clients sign with fixed dummy keys, which
     # the guarded endpoint refuses: these sign with this home's credentials, as every client here does.

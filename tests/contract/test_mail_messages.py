@@ -20,6 +20,7 @@ from storyteller.dal.deliveries import DeliveryStore
 from storyteller.dal.families import FamilyStore
 from storyteller.flow.workflow import WorkflowResources, render_definition
 from storyteller.households.family import new_family
+from storyteller.local import engine
 from storyteller.local.resources import LocalResources, provision
 from storyteller.mail import DeliveryStatus, StoryReady
 from storyteller.mailer.ses import SesEvent
@@ -34,8 +35,13 @@ def aws(settings: Settings) -> Iterator[LocalResources]:
         yield provision(settings)
 
 
-def test_the_notify_states_message_reaches_the_mailer_as_ids(settings: Settings, aws: LocalResources) -> None:
+@pytest.mark.parametrize("after_a_local_endpoint", [False, True])
+def test_the_notify_states_message_reaches_the_mailer_as_ids(
+    settings: Settings, aws: LocalResources, after_a_local_endpoint: bool
+) -> None:
     # The real Notify state from the ASL file, run by the engine, published to the topic the queue is on.
+    if after_a_local_endpoint:
+        engine.install()  # as a local endpoint leaves moto's engine in this process (it once sent here to a dead port)
     definition = json.loads(render_definition(WorkflowResources("Stories", "arn:image", "arn:audio", aws.topic_arn)))
     notify = {**definition["States"]["Notify"], "End": True}
     notify.pop("Next")

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from html.parser import HTMLParser
 
 from PIL import Image
 
@@ -22,6 +21,7 @@ from storyteller.mailer.message import EmailLinks, compose
 from storyteller.mailer.picture import MAX_BYTES, email_jpeg
 from storyteller.mailer.unsubscribe import make_token, read_token
 from storyteller.models import Family, StoryItem
+from tests.parsed_html import ParsedHtml
 
 KEY = b"k" * 32
 FAMILY = Family(
@@ -63,27 +63,6 @@ def _noisy_png(size: int = 1024) -> bytes:
     return out.getvalue()
 
 
-class _Parsed(HTMLParser):
-    """The tags and the text (entities decoded) of an HTML document."""
-
-    def __init__(self, document: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: set[str] = set()
-        self._text: list[str] = []
-        self.feed(document)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.add(tag)
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-
-    @property
-    def text(self) -> str:
-        return "".join(self._text)
-
-
 def _reparsed(email: EmailMessage) -> EmailMessage:
     parsed = BytesParser(policy=policy.default).parsebytes(email.as_bytes())
     assert isinstance(parsed, EmailMessage)
@@ -112,7 +91,7 @@ def test_the_email_has_text_and_html_with_the_picture_inline() -> None:
     assert '<html lang="en"' in html
     # The title is text wherever it lands, never markup (mrml's serializer leaves `<` as it is inside a
     # quoted attribute value, which HTML allows, so the check is on the parsed document).
-    parsed = _Parsed(html)
+    parsed = ParsedHtml(html)
     assert "lost" not in parsed.tags
     assert "Pip & the <Lost> Star" in parsed.text
     assert "The Smiths" in html

@@ -16,7 +16,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from storyteller.dal.aws import reset_clients
-from storyteller.local import engine, redrive, streams
+from storyteller.local import engine, redrive, streams, untracked_items
 from storyteller.local.guard import LocalCredentials, guarded
 from storyteller.local.keep_alive import KeepAliveRequestHandler, close_connections
 from storyteller.local.write_ahead import Durability, write_ahead
@@ -105,6 +105,7 @@ class LocalEndpoint:
         redrive.install()
         engine.install()
         streams.install()
+        untracked_items.install()
         # The engine logs whole parse trees on a failed state; our own logs say what failed.
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
